@@ -1,0 +1,67 @@
+// GELU in its exact (erf) and tanh-approximated forms.
+// float32 uses the Erf op (onnxruntime fuses the pattern into one Gelu kernel). onnxruntime has no
+// double Erf, so float64 graphs evaluate erf by its everywhere-convergent series
+//   erf(z) = 2/√π · z · e^(−z²) · Σ (2z²)ⁿ / (2n+1)!!
+// with |z| clamped at 6 (where erf = ±1 in double precision); it agrees with erf to ~1e-15.
+
+import type { Graph, Value } from '../graph';
+import { applyOp, defineOp } from './registry';
+import { add, addScalar, mul, scale, sub } from './arithmetic';
+import { exp, tanh } from './unary';
+
+const SQRT_HALF = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const TANH_C = Math.sqrt(2 / Math.PI);
+const TANH_K = 0.044715;
+
+const ERF_CLAMP = 6;
+const ERF_SERIES = (() => {
+  const c = [1];
+  for (let n = 1; n <= 100; n++) c.push((c[n - 1]! * 2) / (2 * n + 1));
+  return c;
+})();
+
+function erf64(g: Graph, z: Value): Value {
+  const [zc] = g.node('Clip', [z, g.scalar(-ERF_CLAMP, 'float64'), g.scalar(ERF_CLAMP, 'float64')], {}, [z]);
+  const u = mul(zc!, zc!);
+  let s = g.scalar(ERF_SERIES[ERF_SERIES.length - 1]!, 'float64');
+  for (let n = ERF_SERIES.length - 2; n >= 0; n--) s = addScalar(mul(s, u), ERF_SERIES[n]!);
+  return mul(scale(mul(zc!, exp(scale(u, -1))), 2 / Math.sqrt(Math.PI)), s);
+}
+
+function erf(g: Graph, z: Value): Value {
+  if (z.dtype === 'float64') return erf64(g, z);
+  return g.node('Erf', [z], {}, [z])[0]!;
+}
+
+export type GeluForm = 'erf' | 'tanh';
+
+const Gelu = defineOp<{ form: GeluForm }, { cdf: Value }>({
+  name: 'Gelu',
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  emit(g, [x], { form }) {
+    if (form === 'erf') {
+      // Φ(x) = ½(1 + erf(x/√2)); y = x·Φ(x)
+      const cdf = scale(addScalar(erf(g, scale(x!, SQRT_HALF)), 1), 0.5);
+      return { outputs: [mul(x!, cdf)], saved: { cdf } };
+    }
+    // t = tanh(c(x + k x³)); y = ½x(1 + t); saved as "cdf" = ½(1 + t)
+    const x3 = mul(mul(x!, x!), x!);
+    const t = tanh(scale(add(x!, scale(x3, TANH_K)), TANH_C));
+    const cdf = scale(addScalar(t, 1), 0.5);
+    return { outputs: [mul(x!, cdf)], saved: { cdf } };
+  },
+  vjp({ inputs: [x], attrs: { form }, saved: { cdf } }, [g]) {
+    if (form === 'erf') {
+      // dy/dx = Φ(x) + x·φ(x)
+      const pdf = scale(exp(scale(mul(x!, x!), -0.5)), INV_SQRT_2PI);
+      return [mul(g!, add(cdf, mul(x!, pdf)))];
+    }
+    // dy/dx = ½(1 + t) + ½x(1 − t²)·c(1 + 3k x²), with ½(1 − t²) = 2·cdf·(1 − cdf)
+    const half1mt2 = scale(mul(cdf, sub(x!.graph.scalar(1, x!.dtype), cdf)), 2);
+    const du = scale(addScalar(scale(mul(x!, x!), 3 * TANH_K), 1), TANH_C);
+    return [mul(g!, add(cdf, mul(mul(x!, half1mt2), du)))];
+  },
+});
+
+export const gelu = (x: Value, form: GeluForm = 'erf'): Value => applyOp(Gelu, [x], { form })[0]!;

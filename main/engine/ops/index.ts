@@ -1,0 +1,18 @@
+// Every registry op, importable from one place. Importing this module registers them all.
+
+export { add, addScalar, div, mul, neg, scale, sub, unbroadcast } from './arithmetic';
+export { cast } from './cast';
+export { restrictedCrossEntropy, softmaxCrossEntropy } from './cross-entropy';
+export { filled, onesOf, zerosOf } from './fill';
+export { gather, pickRows } from './gather';
+export { gelu, type GeluForm } from './gelu';
+export { attentionMask, MASK_VALUE } from './masks';
+export { gemm, linear, matmul } from './matmul';
+export { layerNorm, rmsNorm } from './norms';
+export { reduceMean, reduceSum } from './reduce';
+export { callOp, lookupOp, registeredOps } from './registry';
+export { rotary, rotaryTables } from './rotary';
+export { concat, expand, flattenTo2d, reshape, slice, split, transpose, transposeLast2, unsqueeze } from './shape-ops';
+export { logSoftmax, softmax } from './softmax';
+export { exp, log, reciprocal, sigmoid, silu, sqrt, tanh } from './unary';
+export { where } from './where';

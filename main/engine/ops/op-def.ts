@@ -1,0 +1,52 @@
+// The contract every registry op fulfils: shape inference, ONNX emission, its vector-Jacobian product
+// and (for circuit discovery) its contextual-decomposition rule, side by side.
+
+import type { DType } from '../dtype';
+import type { Graph, Value } from '../graph';
+import type { Shape } from '../tensor';
+
+export interface TensorSpec {
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+export interface OpContext<A = unknown, S = unknown> {
+  readonly graph: Graph;
+  readonly inputs: readonly Value[];
+  readonly outputs: readonly Value[];
+  readonly attrs: A;
+  /** Forward by-products the VJP reuses (LayerNorm's mean and inverse std, GELU's Φ, ...). */
+  readonly saved: S;
+}
+
+export interface Emitted<S> {
+  outputs: Value[];
+  saved?: S;
+}
+
+/**
+ * Contextual decomposition with β-only propagation: given the relevant part β of each input (null where
+ * β is exactly zero) and the op's clean forward values (ctx.inputs / ctx.outputs are the totals), emit the
+ * relevant part of each output. The irrelevant part is always γ = total − β, so it is never propagated.
+ */
+export type CdRule<A = unknown, S = unknown> = (ctx: OpContext<A, S>, beta: readonly (Value | null)[]) => (Value | null)[];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased op types on the tape
+export interface OpDef<A = any, S = any> {
+  readonly name: string;
+  /** Input positions that never carry a gradient (indices, masks, conditions). */
+  readonly nonDifferentiable?: readonly number[];
+  infer(inputs: readonly Value[], attrs: A): TensorSpec[];
+  emit(g: Graph, inputs: readonly Value[], attrs: A, specs: readonly TensorSpec[]): Emitted<S>;
+  /** Gradients of the inputs; `needsGrad[i]` false means input i's gradient may be skipped (null). */
+  vjp?(ctx: OpContext<A, S>, gradOutputs: readonly (Value | null)[], needsGrad: readonly boolean[]): (Value | null)[];
+  cd?: CdRule<A, S>;
+}
+
+export interface TapeEntry<A = any, S = any> extends OpContext<A, S> {
+  readonly op: OpDef<A, S>;
+  readonly scope: string;
+}
+
+/** Thrown by `infer` with the detail; the registry adds the node name and input shapes. */
+export class ShapeError extends Error {}
