@@ -22,6 +22,9 @@ export function formatShape(shape: Shape): string {
 
 export function hostTensor<D extends DType>(dtype: D, shape: Shape, data?: TypedArrayFor<D> | ArrayLike<number>): HostTensor<D> {
   const size = sizeOf(shape);
+  if (data !== undefined && data.length !== size) {
+    throw new Error(`tensor data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`);
+  }
   let out: TypedArrayFor<D>;
   if (data === undefined) out = allocate(dtype, size);
   else if (ArrayBuffer.isView(data) && dtypeOfArray(data as AnyTypedArray) === dtype) out = data as TypedArrayFor<D>;
@@ -30,9 +33,6 @@ export function hostTensor<D extends DType>(dtype: D, shape: Shape, data?: Typed
     const src = data as ArrayLike<number>;
     if (dtype === 'int64') for (let i = 0; i < src.length; i++) (out as BigInt64Array)[i] = BigInt(src[i]!);
     else for (let i = 0; i < src.length; i++) (out as Float64Array)[i] = Number(src[i]);
-  }
-  if (out.length !== size) {
-    throw new Error(`tensor data has ${out.length} elements but shape ${formatShape(shape)} needs ${size}`);
   }
   return { dtype, shape: [...shape], data: out };
 }

@@ -69,6 +69,12 @@ check('linear over [B,T,D]', ['Gemm', 'Reshape'], [f('x', [B, T, D]), f('w', [4,
   op.linear(x!, w!, b!),
 );
 
+check('LinearSegments, weight rows in pieces (one frozen)', ['LinearSegments'], [f('x', [B, T, D]), f('w0', [2, D]), f('w2', [3, D]), f('b', [6])], (g, [x, w0, w2, b]) =>
+  op.linear(x!, { axis: 0, parts: [w0!, g.constant(hostTensor('float64', [1, D], Array.from({ length: D }, () => rng.normal()))), w2!] }, b!),
+);
+check('LinearSegments, weight columns in pieces', ['LinearSegments'], [f('x', [B, T, 5]), f('w0', [D, 2]), f('w1', [D, 3])], (_g, [x, w0, w1]) =>
+  op.linear(x!, { axis: 1, parts: [w0!, w1!] }),
+);
 check('ReduceSum keepdims', ['ReduceSum'], [f('x', [B, T, D])], (_g, [x]) => op.reduceSum(x!, [0, 2], true));
 check('ReduceMean', ['ReduceMean'], [f('x', [B, T, D])], (_g, [x]) => op.reduceMean(x!, [1], false));
 check('Reshape', ['Reshape'], [f('x', [B, T, D])], (_g, [x]) => op.reshape(x!, [T, -1]));

@@ -2,12 +2,13 @@
 // Backward rules are matrix products again; a batched input times a 2-D weight gets its weight gradient
 // from one flattened GEMM rather than a batched product summed afterwards.
 
-import type { Value } from '../graph';
+import { Value } from '../graph';
 import { broadcastShapes } from '../shape';
 import { formatShape } from '../tensor';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { sameDType, unbroadcast } from './arithmetic';
+import { segmentedLinear, type SegmentedWeight } from './segmented-linear';
 import { flattenTo2d, reshape, transposeLast2 } from './shape-ops';
 
 const MatMul = defineOp<object>({
@@ -90,9 +91,11 @@ export const gemm = (a: Value, b: Value, attrs: GemmAttrs = {}, bias?: Value): V
 
 /**
  * A dense layer in Hugging Face layout: y = x·Wᵀ + b with W [out, in], over any leading dimensions.
- * Flattening to 2-D lets one Gemm (with its bias) do the work in both directions.
+ * Flattening to 2-D lets one Gemm (with its bias) do the work in both directions. A weight given in
+ * pieces (split parameter layout) goes through the segmented op, which skips frozen pieces' gradients.
  */
-export function linear(x: Value, weight: Value, bias?: Value): Value {
+export function linear(x: Value, weight: Value | SegmentedWeight, bias?: Value): Value {
+  if (!(weight instanceof Value)) return segmentedLinear(x, weight, bias);
   const out = weight.shape[0]!;
   const y = gemm(flattenTo2d(x), weight, { transB: true }, bias);
   return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), out]);

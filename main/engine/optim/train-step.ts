@@ -1,0 +1,82 @@
+// Turns a forward graph with a scalar loss into one training step:
+//   forward → loss → backward → (mask gradients) → clip → update → gate frozen elements
+// Inputs added: `step` (1-based float scalar) and one state input per optimizer slot. Outputs:
+// `loss`, `lr`, optionally `grad_norm`, and `<key>.new` / `<key>.<slot>.new` for every trainable.
+
+import { grad } from '../autodiff';
+import { GraphError, type Value } from '../graph';
+import { where } from '../ops/where';
+import { zerosOf } from '../ops/fill';
+import type { TrainableTensor } from '../params/binding';
+import { clipByGlobalNorm, globalNorm } from './clip';
+import { updateRule, type OptimizerOptions } from './optimizers';
+import { learningRate, type Schedule } from './schedule';
+
+export interface TrainStepOptions {
+  optimizer: OptimizerOptions;
+  schedule: Schedule;
+  /** Clip the global gradient norm to this value (and report the norm as `grad_norm`). */
+  clipNorm?: number;
+  /** Report `grad_norm` even without clipping. */
+  reportGradNorm?: boolean;
+}
+
+/** A runner state slot, the graph input that reads it and the output that replaces it each step. */
+export interface StateSlot {
+  name: string;
+  output: string;
+  trainable: TrainableTensor;
+  /** 'param' starts from the trainable's initial value; other slots start at zero. */
+  slot: 'param' | string;
+}
+
+export interface TrainStep {
+  state: StateSlot[];
+  outputs: string[];
+}
+
+export function buildTrainStep(loss: Value, trainables: readonly TrainableTensor[], opts: TrainStepOptions): TrainStep {
+  const g = loss.graph;
+  if (trainables.length === 0) throw new GraphError('train step: nothing is trainable');
+  const step = g.input('step', loss.dtype, []);
+  const lr = learningRate(step, opts.schedule);
+
+  const raw = grad(loss, trainables.map((t) => t.input));
+  const masks = trainables.map((t) => (t.mask ? g.constant(t.mask) : undefined));
+  let grads = raw.map((gv, i) => {
+    const t = trainables[i]!;
+    const gi = gv ?? zerosOf(g, t.input.dtype, t.input.shape); // a tensor the loss ignores
+    const mask = masks[i];
+    return mask ? where(mask, gi, g.scalar(0, gi.dtype)) : gi;
+  });
+  const outputs = ['loss', 'lr'];
+  g.output(loss, 'loss');
+  g.output(lr, 'lr');
+  if (opts.clipNorm !== undefined) {
+    const clipped = clipByGlobalNorm(grads, opts.clipNorm);
+    grads = clipped.grads;
+    g.output(clipped.norm, 'grad_norm');
+    outputs.push('grad_norm');
+  } else if (opts.reportGradNorm) {
+    g.output(globalNorm(grads), 'grad_norm');
+    outputs.push('grad_norm');
+  }
+
+  const rule = updateRule(g, opts.optimizer, lr, step);
+  const state: StateSlot[] = [];
+  trainables.forEach((t, i) => {
+    const slots = rule.slots.map((s) => g.input(`${t.key}.${s}`, t.input.dtype, t.input.shape));
+    const next = rule.update(t.input, grads[i]!, slots, t.decay);
+    // Frozen elements keep their value and moments bit for bit, whatever the update computed.
+    const keep = masks[i];
+    const gate = (fresh: Value, old: Value) => (keep ? where(keep, fresh, old) : fresh);
+    g.output(gate(next.p, t.input), `${t.key}.new`);
+    state.push({ name: t.key, output: `${t.key}.new`, trainable: t, slot: 'param' });
+    rule.slots.forEach((s, k) => {
+      const name = `${t.key}.${s}`;
+      g.output(gate(next.slots[k]!, slots[k]!), `${name}.new`);
+      state.push({ name, output: `${name}.new`, trainable: t, slot: s });
+    });
+  });
+  return { state, outputs };
+}

@@ -1,0 +1,123 @@
+// Drives training steps on a runner. Parameters and optimizer slots live in the runner as state
+// (resident between steps, never copied through this thread); each step feeds only the batch and the
+// step counter and reads back the loss. One session per shape bucket, built on first use.
+
+import type { Graph, Value } from '../graph';
+import { encodeModel, type EncodeOptions } from '../onnx/encode';
+import type { TrainableTensor } from '../params/binding';
+import type { Feed, Runner } from '../runtime/runner';
+import { SessionCache } from '../runtime/session-cache';
+import { hostTensor, zeros, type HostTensor } from '../tensor';
+import { buildTrainStep, type StateSlot, type TrainStepOptions } from './train-step';
+
+/** The forward graph of one bucket: a scalar loss and the tensors the optimizer updates. */
+export interface ForwardGraph {
+  graph: Graph;
+  loss: Value;
+  trainables: TrainableTensor[];
+}
+
+export interface TrainerOptions extends TrainStepOptions {
+  runner: Runner;
+  /** Builds the forward graph for a bucket (e.g. "16x64"); every bucket must train the same tensors. */
+  build: (bucket: string) => ForwardGraph;
+  /** Prefix for this trainer's state names in the runner (several trainers may share one). */
+  statePrefix?: string;
+  maxSessions?: number;
+  encode?: EncodeOptions;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm?: number;
+}
+
+/** Everything needed to resume: the step counter and every state slot (parameters and moments). */
+export interface TrainerCheckpoint {
+  step: number;
+  tensors: Record<string, HostTensor>;
+}
+
+export class Trainer {
+  /** Optimizer steps completed. */
+  step = 0;
+  private slots: StateSlot[] | undefined;
+  private readonly sessions: SessionCache;
+  private readonly prefix: string;
+
+  constructor(private readonly opts: TrainerOptions) {
+    this.sessions = new SessionCache(opts.runner, opts.maxSessions ?? 4);
+    this.prefix = opts.statePrefix ?? '';
+  }
+
+  private compile(bucket: string) {
+    const forward = this.opts.build(bucket);
+    const step = buildTrainStep(forward.loss, forward.trainables, this.opts);
+    const names = step.state.map((s) => s.name).join('\n');
+    if (this.slots && this.slots.map((s) => s.name).join('\n') !== names) {
+      throw new Error(`bucket ${bucket} trains different tensors than the first bucket`);
+    }
+    this.slots ??= step.state;
+    return encodeModel(forward.graph, this.opts.encode);
+  }
+
+  /** Builds the first bucket's session and uploads initial parameters and zeroed optimizer slots. */
+  async start(bucket: string): Promise<void> {
+    await this.sessions.get(bucket, () => this.compile(bucket));
+    const init: Record<string, HostTensor> = {};
+    for (const s of this.slots!) {
+      const t = s.trainable.initial;
+      init[this.prefix + s.name] = s.slot === 'param' ? t : zeros(t.dtype, t.shape);
+    }
+    await this.opts.runner.setState(init);
+  }
+
+  async trainStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
+    if (!this.slots) throw new Error('trainer not started');
+    const session = await this.sessions.get(bucket, () => this.compile(bucket));
+    const dtype = this.slots[0]!.trainable.input.dtype;
+    const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
+    const keep: Record<string, string> = {};
+    for (const s of this.slots) {
+      feeds[s.name] = { state: this.prefix + s.name };
+      keep[s.output] = this.prefix + s.name;
+    }
+    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
+    const out = await this.opts.runner.run(session.id, { feeds, fetch, keep });
+    this.step++;
+    const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
+    return { step: this.step, loss: num('loss')!, lr: num('lr')!, gradNorm: num('grad_norm') };
+  }
+
+  /** Current values of the trainable tensors, by graph-input key. */
+  async trainedValues(): Promise<Record<string, HostTensor>> {
+    const params = this.slots!.filter((s) => s.slot === 'param');
+    const state = await this.opts.runner.getState(params.map((s) => this.prefix + s.name));
+    return Object.fromEntries(params.map((s) => [s.name, state[this.prefix + s.name]!]));
+  }
+
+  async checkpoint(): Promise<TrainerCheckpoint> {
+    const names = this.slots!.map((s) => this.prefix + s.name);
+    const state = await this.opts.runner.getState(names);
+    return { step: this.step, tensors: Object.fromEntries(this.slots!.map((s) => [s.name, state[this.prefix + s.name]!])) };
+  }
+
+  /** Resumes from a checkpoint (after `start`, which defines the slots). */
+  async restore(cp: TrainerCheckpoint): Promise<void> {
+    const entries: Record<string, HostTensor> = {};
+    for (const s of this.slots!) {
+      const t = cp.tensors[s.name];
+      if (!t) throw new Error(`checkpoint lacks state "${s.name}"`);
+      entries[this.prefix + s.name] = t;
+    }
+    await this.opts.runner.setState(entries);
+    this.step = cp.step;
+  }
+
+  async dispose(): Promise<void> {
+    await this.sessions.clear();
+    if (this.slots) await this.opts.runner.deleteState(this.slots.map((s) => this.prefix + s.name));
+  }
+}

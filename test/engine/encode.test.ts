@@ -1,0 +1,90 @@
+// Properties of the emitted ONNX graphs: dead nodes pruned, outputs named without Identity copies,
+// frozen tensors emit no backward nodes, large initializers go to external data with identical results.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { grad } from '../../main/engine/autodiff';
+import { Graph } from '../../main/engine/graph';
+import { encodeModel } from '../../main/engine/onnx/encode';
+import * as op from '../../main/engine/ops/index';
+import { Rng } from '../../main/engine/random';
+import { SessionCache } from '../../main/engine/runtime/session-cache';
+import { hostTensor } from '../../main/engine/tensor';
+import { testRunner } from '../helpers/engine';
+
+test('outputs are renamed producer results; only an input passed through needs a copy', () => {
+  const g = new Graph();
+  const x = g.input('x', 'float32', [4]);
+  g.output(op.tanh(x), 'y');
+  assert.equal(encodeModel(g).nodeCount, 1);
+  g.output(x, 'x_again');
+  assert.equal(encodeModel(g).nodeCount, 2);
+});
+
+test('nodes no output depends on are pruned, and unused inputs dropped', () => {
+  const g = new Graph();
+  const x = g.input('x', 'float32', [4]);
+  const unused = g.input('unused', 'float32', [4]);
+  op.exp(op.mul(unused, x)); // dead branch
+  g.output(op.neg(x), 'y');
+  const m = encodeModel(g);
+  assert.equal(m.nodeCount, 1);
+  assert.deepEqual(m.inputs.map((i) => i.name), ['x']);
+});
+
+test('a frozen weight emits no weight-gradient GEMM', () => {
+  const count = (trainableWeight: boolean) => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', [3, 4], { requiresGrad: true });
+    const w = trainableWeight ? g.input('w', 'float32', [5, 4], { requiresGrad: true }) : g.initializer('w', hostTensor('float32', [5, 4]));
+    const loss = op.reduceSum(op.linear(x, w), [0, 1]);
+    const grads = grad(loss, trainableWeight ? [x, w] : [x]);
+    grads.forEach((gv, i) => g.output(gv!, `g${i}`));
+    return g.nodes.filter((n) => n.opType === 'Gemm').length;
+  };
+  assert.equal(count(true), 3); // forward, dx, dW
+  assert.equal(count(false), 2); // forward, dx
+});
+
+test('external data gives the same results as inline initializers', async () => {
+  const rng = new Rng(3);
+  const w = hostTensor('float32', [64, 32], Array.from({ length: 2048 }, () => rng.normal()));
+  const build = () => {
+    const g = new Graph();
+    g.output(op.linear(g.input('x', 'float32', [2, 32]), g.initializer('w', w)), 'y');
+    return g;
+  };
+  const externalModel = encodeModel(build());
+  const inlineModel = encodeModel(build(), { externalMinBytes: Number.POSITIVE_INFINITY });
+  assert.equal(externalModel.externalData.length, 1);
+  assert.equal(inlineModel.externalData.length, 0);
+  assert.ok(externalModel.bytes.length < 1024 && inlineModel.bytes.length > 8192);
+  const x = hostTensor('float32', [2, 32], Array.from({ length: 64 }, () => rng.normal()));
+  const runner = testRunner();
+  const [a, b] = await Promise.all([runner.load(externalModel), runner.load(inlineModel)]);
+  const [ya, yb] = [(await runner.run(a.id, { feeds: { x } })).y!, (await runner.run(b.id, { feeds: { x } })).y!];
+  assert.deepEqual(Array.from(ya.data as Float32Array), Array.from(yb.data as Float32Array));
+});
+
+test('the session cache builds once per bucket and evicts the least recently used', async () => {
+  const runner = testRunner();
+  const cache = new SessionCache(runner, 2);
+  let builds = 0;
+  const model = (n: number) => () => {
+    builds++;
+    const g = new Graph();
+    g.output(op.scale(g.input('x', 'float32', [n]), 2), 'y');
+    return encodeModel(g);
+  };
+  const s8 = await cache.get('8', model(8));
+  assert.equal((await cache.get('8', model(8))).id, s8.id);
+  await cache.get('16', model(16));
+  await cache.get('8', model(8)); // 8 is now the most recent
+  await cache.get('32', model(32)); // evicts 16
+  assert.equal(builds, 3);
+  assert.equal(cache.size, 2);
+  await cache.get('16', model(16));
+  assert.equal(builds, 4);
+  await assert.rejects(runner.run(s8.id + 1, { feeds: { x: hostTensor('float32', [16]) } }), /not loaded/);
+  await cache.clear();
+});
