@@ -1,0 +1,144 @@
+// `npm run bench:engine [-- --json FILE --rounds R --repeats N --threads T --no-torch]`
+// Times the engine on the reference configuration (4 layers, hidden 256, 4 heads, FFN 1024, vocab
+// 8000, sequence 64, batch 16, 2 threads): a full AdamW training step, the CT-SFT-shaped step (1 of 4
+// heads per layer + all norms, split layout), and forward-only inference; onnxruntime's plain MatMul
+// rate on the model's GEMM shapes as the physical anchor; and, where PyTorch is importable, the same
+// model and steps in PyTorch, interleaved round by round. Prints tables and ratios; never asserts.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeModel } from '../main/engine/onnx/encode';
+import { Trainer } from '../main/engine/optim/trainer';
+import type { Trainability } from '../main/engine/params/binding';
+import { Rng } from '../main/engine/random';
+import { LocalRunner } from '../main/engine/runtime/runner';
+import { hostTensor, type HostTensor } from '../main/engine/tensor';
+import { buildEncoder, encoderForwardFlops, encoderShapes, initEncoder, type EncoderConfig } from './encoder-classifier';
+import { measureMatmulAnchor } from './matmul-anchor';
+import { median, printTable, timeCalls } from './stats';
+import { findTorchPython, TorchTwin } from './torch-bridge';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '20' },
+    threads: { type: 'string', default: '2' },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const [rounds, repeats, threads] = [Number(args.rounds), Number(args.repeats), Number(args.threads)];
+const WARMUP = 3;
+const [B, T] = [16, 64];
+const cfg: EncoderConfig = { vocab: 8000, hidden: 256, layers: 4, heads: 4, ffn: 1024, maxPositions: T, classes: 3, dtype: 'float32' };
+const optimizer = { kind: 'adamw' as const, weightDecay: 0.01 };
+const LR = 1e-3;
+
+const weights = initEncoder(cfg, 1);
+const rng = new Rng(2);
+const batches: Record<string, HostTensor>[] = Array.from({ length: 8 }, () => ({
+  input_ids: hostTensor('int64', [B, T], Array.from({ length: B * T }, () => rng.int(cfg.vocab))),
+  attention_mask: hostTensor('int64', [B, T], new Array(B * T).fill(1)),
+  labels: hostTensor('int64', [B], Array.from({ length: B }, () => rng.int(cfg.classes))),
+}));
+let next = 0;
+const nextBatch = () => batches[next++ % batches.length]!;
+
+const dh = cfg.hidden / cfg.heads;
+const ctsft = (name: string): Trainability => {
+  if (name.includes('LayerNorm')) return { kind: 'whole' };
+  if (/attention\.self\.\w+\.(weight|bias)$/.test(name)) return { kind: 'slices', axis: 0, ranges: [{ start: 0, end: dh }] };
+  if (name.endsWith('attention.output.dense.weight')) return { kind: 'slices', axis: 1, ranges: [{ start: 0, end: dh }] };
+  return { kind: 'frozen' };
+};
+
+const runner = new LocalRunner({ threads, provider: 'cpu' });
+const trainer = (layout: 'inputs' | 'split', trainability: (n: string) => Trainability) =>
+  new Trainer({
+    runner,
+    optimizer,
+    schedule: { kind: 'constant', lr: LR },
+    build: () => {
+      const m = buildEncoder(cfg, weights, B, T, { layout, trainability });
+      return { graph: m.graph, loss: m.loss, trainables: m.params.trainables };
+    },
+  });
+
+console.log(`engine benchmark: ${cfg.layers} layers, hidden ${cfg.hidden}, ${cfg.heads} heads, FFN ${cfg.ffn}, vocab ${cfg.vocab}, seq ${T}, batch ${B}, ${threads} threads`);
+const anchor = await measureMatmulAnchor(runner, B * T, cfg.hidden, cfg.ffn);
+
+const full = trainer('inputs', () => ({ kind: 'whole' }));
+const targeted = trainer('split', ctsft);
+await full.start('b');
+await targeted.start('b');
+const fwdModel = buildEncoder(cfg, weights, B, T, { layout: 'inputs', trainability: () => ({ kind: 'frozen' }) });
+fwdModel.graph.output(fwdModel.loss, 'loss');
+fwdModel.graph.output(fwdModel.logits, 'logits');
+const forward = await runner.load(encodeModel(fwdModel.graph));
+const forwardRun = () => runner.run(forward.id, { feeds: nextBatch() });
+const engineInitialLoss = Number((await runner.run(forward.id, { feeds: batches[0]! })).loss!.data[0]);
+
+const python = args['no-torch'] ? undefined : findTorchPython();
+let torch: TorchTwin | undefined;
+const workDir = mkdtempSync(join(tmpdir(), 'lontar-bench-'));
+if (python) {
+  const manifest = { config: cfg, batch: B, seq: T, threads, lr: LR, weightDecay: optimizer.weightDecay };
+  const ordered = encoderShapes(cfg).map(([n]) => [n, weights.get(n)!] as [string, HostTensor]);
+  torch = await TorchTwin.start(python, workDir, manifest, ordered, batches);
+}
+
+const stepFlops = 3 * encoderForwardFlops(cfg, B, T);
+const fwdFlops = encoderForwardFlops(cfg, B, T);
+const perRound: Record<string, number[]> = { full: [], ctsft: [], forward: [], torchTrain: [], torchForward: [] };
+for (let r = 0; r < rounds; r++) {
+  next = 0;
+  perRound.full!.push(median(await timeCalls(() => full.trainStep('b', nextBatch()), WARMUP, repeats)));
+  if (torch) perRound.torchTrain!.push(median((await torch.run('train', WARMUP, repeats)).ms));
+  perRound.ctsft!.push(median(await timeCalls(() => targeted.trainStep('b', nextBatch()), WARMUP, repeats)));
+  perRound.forward!.push(median(await timeCalls(forwardRun, WARMUP, repeats)));
+  if (torch) perRound.torchForward!.push(median((await torch.run('forward', WARMUP, repeats)).ms));
+}
+torch?.close();
+rmSync(workDir, { recursive: true, force: true });
+
+const rows: (string | number)[][] = [];
+for (let r = 0; r < rounds; r++) {
+  const row: (string | number)[] = [String(r + 1), perRound.full![r]!, perRound.ctsft![r]!, perRound.forward![r]!];
+  if (torch) row.push(perRound.torchTrain![r]!, perRound.torchForward![r]!, perRound.full![r]! / perRound.torchTrain![r]!, perRound.forward![r]! / perRound.torchForward![r]!);
+  rows.push(row);
+}
+console.log('\nper round (median ms of', repeats, 'steps after', WARMUP, 'warm-up):');
+printTable(['round', 'train', 'ct-sft', 'forward', ...(torch ? ['torch train', 'torch fwd', 'train/torch', 'fwd/torch'] : [])], rows);
+
+const trainMs = median(perRound.full!);
+const summary = {
+  train_step_ms: trainMs,
+  train_gflops: stepFlops / (trainMs * 1e6),
+  matmul_gflops: anchor.combined,
+  ctsft_over_full: median(perRound.ctsft!.map((c, i) => c / perRound.full![i]!)),
+  forward_ms: median(perRound.forward!),
+  torch_train_ratio: torch ? median(perRound.full!.map((e, i) => e / perRound.torchTrain![i]!)) : null,
+  torch_forward_ratio: torch ? median(perRound.forward!.map((e, i) => e / perRound.torchForward![i]!)) : null,
+};
+console.log('\nsummary:');
+printTable(
+  ['measure', 'value', 'target'],
+  [
+    ['train step ms', summary.train_step_ms, ''],
+    ['train GFLOP/s', summary.train_gflops, ''],
+    ['plain MatMul GFLOP/s (model GEMM mix)', anchor.combined, `${anchor.square.toFixed(0)} (d×d), ${anchor.ffn.toFixed(0)} (FFN)`],
+    ['train / MatMul rate', summary.train_gflops / anchor.combined, '≥ 0.65'],
+    ['CT-SFT step / full step', summary.ctsft_over_full, '≤ 0.55'],
+    ['forward ms', summary.forward_ms, `${(fwdFlops / (summary.forward_ms * 1e6)).toFixed(0)} GFLOP/s`],
+    ['train / PyTorch train', summary.torch_train_ratio ?? 'n/a (no torch)', '≤ 0.8'],
+    ['forward / PyTorch forward', summary.torch_forward_ratio ?? 'n/a (no torch)', '≤ 0.6'],
+  ],
+);
+console.log(`\ninitial loss: engine ${engineInitialLoss.toFixed(6)}${torch ? `, PyTorch ${torch.initialLoss.toFixed(6)} (torch ${torch.version}; ${torch.env})` : ''}`);
+console.log(`rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+if (args.json) writeFileSync(args.json, `${JSON.stringify(summary, null, 2)}\n`);
+await full.dispose();
+await targeted.dispose();
+await runner.close();
