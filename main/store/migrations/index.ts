@@ -1,0 +1,11 @@
+// Every schema migration, in order. Append new ones; never edit or renumber a released one.
+
+import type { Migration } from './migration';
+import { initialSchema } from './0001-initial-schema';
+import { pools } from './0002-pools';
+
+export type { Migration } from './migration';
+
+export const migrations: readonly Migration[] = [initialSchema, pools];
+
+export const LATEST_SCHEMA_VERSION = migrations.length;
