@@ -1,6 +1,6 @@
 // GELU in its exact (erf) and tanh-approximated forms.
-// float32 uses the Erf op (onnxruntime fuses the pattern into one Gelu kernel). onnxruntime has no
-// double Erf, so float64 graphs evaluate erf by its everywhere-convergent series
+// float32 uses ONNX's Gelu op (opset 20). onnxruntime has no double Erf or Gelu, so float64 graphs
+// evaluate erf by its everywhere-convergent series
 //   erf(z) = 2/√π · z · e^(−z²) · Σ (2z²)ⁿ / (2n+1)!!
 // with |z| clamped at 6 (where erf = ±1 in double precision); it agrees with erf to ~1e-15.
 
@@ -36,22 +36,27 @@ function erf(g: Graph, z: Value): Value {
 
 export type GeluForm = 'erf' | 'tanh';
 
-const Gelu = defineOp<{ form: GeluForm }, { cdf: Value }>({
+/** Φ(x) for the erf form, or ½(1 + tanh(c(x + k x³))) for the tanh form. */
+function cdfOf(g: Graph, x: Value, form: GeluForm): Value {
+  if (form === 'erf') return scale(addScalar(erf(g, scale(x, SQRT_HALF)), 1), 0.5);
+  const x3 = mul(mul(x, x), x);
+  return scale(addScalar(tanh(scale(add(x, scale(x3, TANH_K)), TANH_C)), 1), 0.5);
+}
+
+// float32 emits ONNX's fused Gelu kernel and recomputes the CDF in the backward pass; float64 (no
+// double kernel) spells GELU out and keeps the CDF from the forward.
+const Gelu = defineOp<{ form: GeluForm }, { cdf?: Value }>({
   name: 'Gelu',
   infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
-  emit(g, [x], { form }) {
-    if (form === 'erf') {
-      // Φ(x) = ½(1 + erf(x/√2)); y = x·Φ(x)
-      const cdf = scale(addScalar(erf(g, scale(x!, SQRT_HALF)), 1), 0.5);
-      return { outputs: [mul(x!, cdf)], saved: { cdf } };
+  emit(g, [x], { form }, specs) {
+    if (x!.dtype === 'float32') {
+      return { outputs: g.node('Gelu', [x!], { approximate: { s: form === 'erf' ? 'none' : 'tanh' } }, specs), saved: {} };
     }
-    // t = tanh(c(x + k x³)); y = ½x(1 + t); saved as "cdf" = ½(1 + t)
-    const x3 = mul(mul(x!, x!), x!);
-    const t = tanh(scale(add(x!, scale(x3, TANH_K)), TANH_C));
-    const cdf = scale(addScalar(t, 1), 0.5);
+    const cdf = cdfOf(g, x!, form);
     return { outputs: [mul(x!, cdf)], saved: { cdf } };
   },
-  vjp({ inputs: [x], attrs: { form }, saved: { cdf } }, [g]) {
+  vjp({ graph, inputs: [x], attrs: { form }, saved }, [g]) {
+    const cdf = saved.cdf ?? cdfOf(graph, x!, form);
     if (form === 'erf') {
       // dy/dx = Φ(x) + x·φ(x)
       const pdf = scale(exp(scale(mul(x!, x!), -0.5)), INV_SQRT_2PI);

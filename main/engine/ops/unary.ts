@@ -3,6 +3,8 @@
 import type { Value } from '../graph';
 import { applyOp, defineOp } from './registry';
 import { addScalar, div, mul, neg, scale, sub } from './arithmetic';
+import { less } from './elementwise-logic';
+import { where } from './where';
 
 type Derivative = (x: Value, y: Value, g: Value) => Value;
 
@@ -24,6 +26,7 @@ export const sqrt = unaryOp('Sqrt', (_x, y, g) => div(scale(g, 0.5), y));
 export const reciprocal = unaryOp('Reciprocal', (_x, y, g) => neg(mul(g, mul(y, y))));
 export const tanh = unaryOp('Tanh', (_x, y, g) => mul(g, oneMinus(mul(y, y))));
 export const sigmoid = unaryOp('Sigmoid', (_x, y, g) => mul(g, mul(y, oneMinus(y))));
+export const relu = unaryOp('Relu', (x, _y, g) => where(less(x.graph.scalar(0, x.dtype), x), g, x.graph.scalar(0, x.dtype)));
 
 /**
  * SiLU (swish): x·σ(x); dy/dx = σ·(1 + x·(1 − σ)). In float64, σ is spelled 1/(1 + e^(−x)) because

@@ -70,6 +70,7 @@ export class LocalRunner implements Runner {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       externalData: model.externalData.map((b) => ({ path: b.path, data: b.data })),
+      extra: model.sessionConfig,
     });
     const id = this.nextSession++;
     this.sessions.set(id, session);
