@@ -1,0 +1,88 @@
+// Qwen2 / Llama decoders as engine graphs, following the Hugging Face modelling code:
+//   x = embed(ids)
+//   per layer: x += o_proj(attn(rmsnorm(x)))  with RoPE on q and k, GQA, causal + padding mask
+//              x += down(act(gate(rmsnorm(x))) · up(rmsnorm(x)))
+//   hidden = rmsnorm(x)
+// Weights are read through a ParameterBinding under their canonical Hugging Face names.
+
+import type { Value } from '../../engine/graph';
+import * as op from '../../engine/ops/index';
+import type { ParameterBinding } from '../../engine/params/binding';
+import type { ModelConfig } from '../config';
+import { selfAttention } from './attention';
+import { feedForward } from './feed-forward';
+import type { Forward, ForwardOptions, ModelInputs } from './forward';
+
+export class UnsupportedArchitectureError extends Error {
+  override name = 'UnsupportedArchitectureError';
+}
+
+function checkSupported(c: ModelConfig, seq: number): void {
+  const scaling = c.ropeScaling?.type;
+  if (scaling && scaling !== 'default') {
+    throw new UnsupportedArchitectureError(`rope_scaling type "${scaling}" is not supported yet (only plain RoPE)`);
+  }
+  if (c.slidingWindow !== null && seq > c.slidingWindow) {
+    throw new UnsupportedArchitectureError(`sequence length ${seq} exceeds the sliding window ${c.slidingWindow}, which is not implemented`);
+  }
+}
+
+export function decoderForward(c: ModelConfig, p: ParameterBinding, inputs: ModelInputs, opts: ForwardOptions = {}): Forward {
+  const g = inputs.ids.graph;
+  const seq = inputs.ids.shape[1]!;
+  checkSupported(c, seq);
+  const embed = p.tensor('model.embed_tokens.weight');
+  const dtype = embed.dtype as 'float32' | 'float64';
+  const bias = (name: string, present: boolean) => (present ? p.tensor(name) : undefined);
+  const mask = op.attentionMask(inputs.mask, dtype, true);
+  const rotary = op.rotaryTables(inputs.positions, c.headDim, c.ropeTheta ?? 10000, dtype);
+
+  let x = op.gather(embed, inputs.ids); // [B, T, D]
+  const z: Value[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const pre = `model.layers.${l}`;
+    x = g.scope(`layers.${l}`, () => {
+      const attn = (name: string) => `${pre}.self_attn.${name}`;
+      const h = op.rmsNorm(x, p.tensor(`${pre}.input_layernorm.weight`), c.normEps);
+      const a = selfAttention(
+        h,
+        {
+          q: p.weight(attn('q_proj.weight')),
+          k: p.weight(attn('k_proj.weight')),
+          v: p.weight(attn('v_proj.weight')),
+          o: p.weight(attn('o_proj.weight')),
+          qBias: bias(attn('q_proj.bias'), c.bias.qkv),
+          kBias: bias(attn('k_proj.bias'), c.bias.qkv),
+          vBias: bias(attn('v_proj.bias'), c.bias.qkv),
+          oBias: bias(attn('o_proj.bias'), c.bias.output),
+        },
+        { heads: c.numHeads, kvHeads: c.numKvHeads, headDim: c.headDim, mask, rotary, hookZ: opts.hookZ && ((v) => opts.hookZ!(l, v)) },
+      );
+      z.push(a.z);
+      const mid = op.add(x, a.out);
+      const h2 = op.rmsNorm(mid, p.tensor(`${pre}.post_attention_layernorm.weight`), c.normEps);
+      const mlp = (name: string) => `${pre}.mlp.${name}`;
+      const ff = feedForward(
+        h2,
+        {
+          gate: p.weight(mlp('gate_proj.weight')),
+          gateBias: bias(mlp('gate_proj.bias'), c.bias.mlp),
+          up: p.weight(mlp('up_proj.weight')),
+          upBias: bias(mlp('up_proj.bias'), c.bias.mlp),
+          down: p.weight(mlp('down_proj.weight')),
+          downBias: bias(mlp('down_proj.bias'), c.bias.mlp),
+        },
+        c.activation,
+      );
+      return op.add(mid, ff);
+    });
+  }
+  const hidden = op.rmsNorm(x, p.tensor('model.norm.weight'), c.normEps);
+  return { hidden, z };
+}
+
+/** The output embedding: lm_head, or the input embedding when the config ties them. */
+export function unembeddingName(c: ModelConfig, available: (name: string) => boolean): string {
+  if (c.tieWordEmbeddings || !available('lm_head.weight')) return 'model.embed_tokens.weight';
+  return 'lm_head.weight';
+}

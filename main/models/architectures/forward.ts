@@ -1,0 +1,26 @@
+// What every architecture's forward takes and gives.
+
+import type { Value } from '../../engine/graph';
+
+export interface ModelInputs {
+  /** int64 [B, T] */
+  ids: Value;
+  /** int64 [B, T]: 1 for tokens, 0 for padding */
+  mask: Value;
+  /** int64 [B, T]: position ids (see positions.ts) */
+  positions: Value;
+  /** int64 [B, T]: segment ids (BERT); zeros when absent */
+  tokenTypes?: Value;
+}
+
+export interface ForwardOptions {
+  /** Replaces a layer's per-head attention output z [B, T, H, Dh] before its output projection. */
+  hookZ?: (layer: number, z: Value) => Value;
+}
+
+export interface Forward {
+  /** Final hidden states [B, T, D] (decoders: after the final norm). */
+  hidden: Value;
+  /** Per-layer attention outputs per head, [B, T, H, Dh]. */
+  z: Value[];
+}
