@@ -88,3 +88,33 @@ test('the session cache builds once per bucket and evicts the least recently use
   await assert.rejects(runner.run(s8.id + 1, { feeds: { x: hostTensor('float32', [16]) } }), /not loaded/);
   await cache.clear();
 });
+
+test('a model written to disk with one external-data file loads in plain onnxruntime', async () => {
+  const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const ort = await import('onnxruntime-node');
+  const { writeOnnxModel } = await import('../../main/engine/onnx/write-model');
+  const rng = new Rng(4);
+  const w1 = hostTensor('float32', [48, 16], Array.from({ length: 768 }, () => rng.normal()));
+  const w2 = hostTensor('float32', [8, 48], Array.from({ length: 384 }, () => rng.normal()));
+  const g = new Graph();
+  g.output(op.linear(op.tanh(op.linear(g.input('x', 'float32', [2, 16]), g.initializer('w1', w1))), g.initializer('w2', w2)), 'y');
+  const dir = mkdtempSync(join(tmpdir(), 'lontar-onnx-'));
+  try {
+    const encoded = encodeModel(g, { externalDataFile: 'model.onnx.data' });
+    assert.deepEqual(encoded.externalData.map((b) => b.offset), [0, 4096]);
+    writeOnnxModel(join(dir, 'model.onnx'), encoded);
+    assert.equal(statSync(join(dir, 'model.onnx.data')).size, 4096 + 384 * 4);
+    const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+    const x = hostTensor('float32', [2, 16], Array.from({ length: 32 }, () => rng.normal()));
+    const fromDisk = (await session.run({ x: new ort.Tensor('float32', x.data as Float32Array, [2, 16]) })).y!.data as Float32Array;
+    const runner = testRunner();
+    const inMemory = await runner.load(encodeModel(g));
+    const expected = (await runner.run(inMemory.id, { feeds: { x } })).y!.data as Float32Array;
+    assert.deepEqual(Array.from(fromDisk), Array.from(expected));
+    await session.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

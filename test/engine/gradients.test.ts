@@ -118,6 +118,9 @@ check('masked softmax (causal + padding)', ['AttentionMask'], [f('s', [B, 1, T, 
 check('softmax cross-entropy over classes', ['SoftmaxCrossEntropy'], [f('logits', [B, 3]), ints('labels', [B], 3)], (_g, [l, y]) =>
   op.softmaxCrossEntropy(l!, y!),
 );
+check('softmax cross-entropy with row weights (a padded row ignored)', ['SoftmaxCrossEntropy'], [f('logits', [B, 4]), ints('labels', [B], 4)], (g, [l, y]) =>
+  op.softmaxCrossEntropy(l!, y!, g.constant(hostTensor('float64', [B], Array.from({ length: B }, (_, i) => (i === 0 ? 0 : 0.5 + i))))),
+);
 check('cross-entropy over restricted label tokens', ['SoftmaxCrossEntropy', 'Gather'], [f('logits', [B, 11]), ints('labels', [B], 3)], (g, [l, y]) =>
   op.restrictedCrossEntropy(l!, g.constant(hostTensor('int64', [3], [7, 2, 9])), y!),
 );

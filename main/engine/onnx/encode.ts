@@ -19,6 +19,8 @@ export interface NamedSpec {
 export interface ExternalBlob {
   path: string;
   data: Uint8Array;
+  /** Byte offset inside `path` (file mode: every blob shares one file). */
+  offset: number;
 }
 
 export interface EncodedModel {
@@ -38,14 +40,22 @@ export interface EncodeOptions {
   metadata?: Record<string, string>;
   /** Encode only these graph outputs (default: all); nodes only the others need are pruned. */
   outputs?: readonly string[];
+  /**
+   * Store external tensors in one file of this name (for writing to disk; see write-model.ts), at
+   * page-aligned offsets so onnxruntime can memory-map them. Default: one in-memory blob per tensor.
+   */
+  externalDataFile?: string;
 }
+
+/** Offsets in a shared external-data file are multiples of this (mmap-friendly, as ONNX advises). */
+export const EXTERNAL_ALIGNMENT = 4096;
 
 export function bytesOf(t: HostTensor): Uint8Array {
   const d = t.data;
   return new Uint8Array(d.buffer, d.byteOffset, d.length * BYTES_PER_ELEMENT[t.dtype]);
 }
 
-function writeTensor(w: ProtoWriter, name: string, t: HostTensor, external?: string): void {
+function writeTensor(w: ProtoWriter, name: string, t: HostTensor, external?: ExternalBlob): void {
   w.packedInts(1, t.shape);
   w.int(2, ONNX_DTYPE[t.dtype]);
   w.string(8, name);
@@ -54,9 +64,9 @@ function writeTensor(w: ProtoWriter, name: string, t: HostTensor, external?: str
     return;
   }
   const entry = (key: string, value: string) => w.message(13, (e) => e.string(1, key).string(2, value));
-  entry('location', external);
-  entry('offset', '0');
-  entry('length', String(bytesOf(t).length));
+  entry('location', external.path);
+  entry('offset', String(external.offset));
+  entry('length', String(external.data.length));
   w.int(14, 1);
 }
 
@@ -182,12 +192,19 @@ export function encodeModel(g: Graph, opts: EncodeOptions = {}): EncodedModel {
       graph.message(1, (w) => w.string(1, e.input).string(2, e.output).string(4, 'Identity'));
     }
     graph.string(2, 'lontar');
+    let fileOffset = 0;
     for (const [v, t] of g.initializers) {
       if (!used.has(v)) continue;
-      const big = bytesOf(t).length >= threshold;
-      const path = big ? `${v.name}.bin`.replace(/[^A-Za-z0-9_.-]/g, '_') + `.${externalData.length}` : undefined;
-      if (path) externalData.push({ path, data: bytesOf(t) });
-      graph.message(5, (w) => writeTensor(w, v.name!, t, path));
+      const data = bytesOf(t);
+      let blob: ExternalBlob | undefined;
+      if (data.length >= threshold && opts.externalDataFile) {
+        blob = { path: opts.externalDataFile, data, offset: fileOffset };
+        fileOffset += Math.ceil(data.length / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
+      } else if (data.length >= threshold) {
+        blob = { path: `${v.name}.bin`.replace(/[^A-Za-z0-9_.-]/g, '_') + `.${externalData.length}`, data, offset: 0 };
+      }
+      if (blob) externalData.push(blob);
+      graph.message(5, (w) => writeTensor(w, v.name!, t, blob));
     }
     for (const s of inputs) graph.message(11, (w) => writeValueInfo(w, s));
     for (const s of outputs) graph.message(12, (w) => writeValueInfo(w, s));
