@@ -74,8 +74,7 @@ function selfAttention(x: Value, mask: Value, p: ParameterBinding, prefix: strin
     return op.transpose(op.reshape(y, [b, t, c.heads, dh]), [0, 2, 1, 3]); // [B, H, T, Dh]
   };
   const [q, k, v] = [heads('query'), heads('key'), heads('value')];
-  const scores = op.add(op.scale(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)), mask); // [B, H, T, T]
-  const context = op.matmul(op.softmax(scores, -1), v); // [B, H, T, Dh]
+  const context = op.scaledDotProductAttention(q, k, v, mask); // [B, H, T, Dh]
   return op.reshape(op.transpose(context, [0, 2, 1, 3]), [b, t, d]);
 }
 

@@ -115,6 +115,9 @@ check('Rotary position embedding', ['Rotary'], [f('x', [B, 2, T, 4]), ints('pos'
 check('masked softmax (causal + padding)', ['AttentionMask'], [f('s', [B, 1, T, T]), { name: 'mask', shape: [B, T], ints: Array.from({ length: B * T }, (_, i) => (i % T === T - 1 ? 0 : 1)) }], (_g, [s, mask]) =>
   op.softmax(op.add(s!, op.attentionMask(mask!, 'float64', true)), -1),
 );
+check('scaled dot-product attention (causal + padding mask)', ['ScaledDotProductAttention'], [f('q', [B, 2, T, 3]), f('k', [B, 2, T, 3]), f('v', [B, 2, T, 4]), { name: 'mask', shape: [B, T], ints: Array.from({ length: B * T }, (_, i) => (i % T === T - 1 ? 0 : 1)) }], (_g, [q, k, v, mask]) =>
+  op.scaledDotProductAttention(q!, k!, v!, op.attentionMask(mask!, 'float64', true)),
+);
 check('softmax cross-entropy over classes', ['SoftmaxCrossEntropy'], [f('logits', [B, 3]), ints('labels', [B], 3)], (_g, [l, y]) =>
   op.softmaxCrossEntropy(l!, y!),
 );

@@ -75,8 +75,7 @@ function engineBlock() {
   };
   const [k, v] = [kv(p.k!, p.bk!, true), kv(p.v!, p.bv!, false)];
   const m = op.attentionMask(ints([B, T], batch.mask), 'float64', true);
-  const scores = op.add(op.scale(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)), m);
-  const ctx = op.reshape(op.transpose(op.matmul(op.softmax(scores), v), [0, 2, 1, 3]), [B, T, d]);
+  const ctx = op.reshape(op.transpose(op.scaledDotProductAttention(q, k, v, m), [0, 2, 1, 3]), [B, T, d]);
   const x2 = op.add(op.linear(ctx, p.o!), x);
   const h2 = op.layerNorm(x2, p.ln2w!, p.ln2b!, dims.eps);
   const act = op.mul(op.silu(op.linear(h2, p.gate!)), op.linear(h2, p.up!));

@@ -1,5 +1,6 @@
 // Every registry op, importable from one place. Importing this module registers them all.
 
+export { scaledDotProductAttention } from './attention';
 export { add, addScalar, div, mul, neg, scale, sub, unbroadcast } from './arithmetic';
 export { cast } from './cast';
 export { restrictedCrossEntropy, softmaxCrossEntropy } from './cross-entropy';

@@ -70,3 +70,4 @@ export function segmentedLinear(x: Value, weight: SegmentedWeight, bias?: Value)
   const inputs = [x, ...weight.parts, ...(bias ? [bias] : [])];
   return applyOp(LinearSegments, inputs, { axis: weight.axis, parts: weight.parts.length })[0]!;
 }
+

@@ -62,8 +62,9 @@ export function buildTrainStep(loss: Value, trainables: readonly TrainableTensor
     outputs.push('grad_norm');
   }
 
-  const rule = updateRule(g, opts.optimizer, lr, step);
   const state: StateSlot[] = [];
+  g.scope('optimizer', () => {
+  const rule = updateRule(g, opts.optimizer, lr, step);
   trainables.forEach((t, i) => {
     const slots = rule.slots.map((s) => g.input(`${t.key}.${s}`, t.input.dtype, t.input.shape));
     const next = rule.update(t.input, grads[i]!, slots, t.decay);
@@ -77,6 +78,7 @@ export function buildTrainStep(loss: Value, trainables: readonly TrainableTensor
       g.output(gate(next.slots[k]!, slots[k]!), `${name}.new`);
       state.push({ name, output: `${name}.new`, trainable: t, slot: s });
     });
+  });
   });
   return { state, outputs };
 }

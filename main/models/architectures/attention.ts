@@ -43,8 +43,7 @@ export function selfAttention(x: Value, w: AttentionWeights, s: AttentionShape):
   const q = rotate(project(w.q, w.qBias, heads));
   const k = repeat(rotate(project(w.k, w.kBias, kvHeads)));
   const v = repeat(project(w.v, w.vBias, kvHeads));
-  const scores = op.add(op.scale(op.matmul(q, op.transposeLast2(k)), 1 / Math.sqrt(dh)), s.mask); // [B, H, T, T]
-  const context = op.matmul(op.softmax(scores, -1), v); // [B, H, T, Dh]
+  const context = op.scaledDotProductAttention(q, k, v, s.mask); // [B, H, T, Dh]
   let z = op.transpose(context, [0, 2, 1, 3]); // [B, T, H, Dh]
   if (s.hookZ) z = s.hookZ(z);
   const out = op.linear(op.reshape(z, [b, t, heads * dh]), w.o, w.oBias);
