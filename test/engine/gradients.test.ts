@@ -45,6 +45,7 @@ check('Sqrt', ['Sqrt'], [f('x', [B, D], { positive: true })], (_g, [x]) => op.sq
 check('Reciprocal', ['Reciprocal'], [f('x', [B, D], { positive: true })], (_g, [x]) => op.reciprocal(x!));
 check('Tanh', ['Tanh'], [f('x', [B, T, D])], (_g, [x]) => op.tanh(x!));
 check('Sigmoid', ['Sigmoid'], [f('x', [B, T, D])], (_g, [x]) => op.sigmoid(x!));
+check('Abs', ['Abs'], [f('x', [B, T, D])], (_g, [x]) => op.abs(x!));
 check('Relu', ['Relu'], [f('x', [B, T, D])], (_g, [x]) => op.relu(x!));
 check('SiLU', ['SiLU'], [f('x', [B, T, D])], (_g, [x]) => op.silu(x!));
 check('GELU (erf)', ['Gelu'], [f('x', [B, T, D])], (_g, [x]) => op.gelu(x!, 'erf'));

@@ -110,8 +110,14 @@ function keptOutputs(n: OnnxNode, used: ReadonlySet<Value>): readonly Value[] {
  * yields its statistics for a backward pass the fusion is neutral, so it is left on there.
  */
 function sessionConfigFor(nodes: readonly OnnxNode[], used: ReadonlySet<Value>): Record<string, string> {
+  const disabled: string[] = [];
   const statsUsed = nodes.some((n) => n.opType === 'LayerNormalization' && keptOutputs(n, used).length > 1);
-  return statsUsed ? {} : { 'optimization.disable_specified_optimizers': 'SkipLayerNormFusion' };
+  if (!statsUsed) disabled.push('SkipLayerNormFusion');
+  // MatMulScaleFusion folds a scalar Mul into FusedMatMul, whose alpha is a float attribute: a double
+  // scale such as 1/√d_head would be narrowed to float32 (a 1e-8 error in float64 parity checks).
+  if (nodes.some((n) => n.opType === 'MatMul' && n.outputs[0]?.dtype === 'float64')) disabled.push('MatMulScaleFusion');
+  // onnxruntime separates the optimizer names with semicolons.
+  return disabled.length > 0 ? { 'optimization.disable_specified_optimizers': disabled.join(';') } : {};
 }
 
 /** The nodes the outputs depend on, in creation (hence topological) order. */

@@ -2,7 +2,8 @@
 
 import type { Value } from '../graph';
 import { broadcastAxes, broadcastShapes } from '../shape';
-import { ShapeError, type OpDef, type TensorSpec } from './op-def';
+import { alignBeta, fitBeta, gammaOf, signCleanup } from '../cd/rules';
+import { ShapeError, type CdRule, type OpDef, type TensorSpec } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { reduceSum } from './reduce';
 import { reshape } from './shape-ops';
@@ -23,6 +24,29 @@ export function unbroadcast(grad: Value, target: Value): Value {
 
 type VjpRule = (a: Value, b: Value, y: Value, g: Value) => [Value | null, Value | null];
 
+/**
+ * CD rule of a binary op. Sums split part by part; a product or quotient with only one relevant side is
+ * linear in that side (β·b); with both sides relevant the γ-first rule applies: β' = y − f(γa, γb).
+ */
+function binaryCd(name: string): CdRule<object, undefined> {
+  return ({ inputs: [a, b], outputs: [y] }, [ba, bb], options) => {
+    const rank = y!.rank;
+    const al = (beta: Value | null, clean: Value) => (beta ? alignBeta(beta, clean.rank, rank) : null);
+    const [xa, xb] = [al(ba!, a!), al(bb!, b!)];
+    let out: Value;
+    if (name === 'Add' || name === 'Sub') {
+      const nb = xb && name === 'Sub' ? neg(xb) : xb;
+      out = xa && nb ? add(xa, nb) : (xa ?? nb)!;
+      return [signCleanup(y!, fitBeta(out, rank, y!), options)];
+    }
+    const f = name === 'Mul' ? mul : div;
+    if (xa && !xb) out = f(xa, b!);
+    else if (!xa && xb && name === 'Mul') out = mul(a!, xb);
+    else out = sub(y!, f(xa ? gammaOf(a!, xa) : a!, xb ? gammaOf(b!, xb) : b!));
+    return [fitBeta(out, rank, y!)];
+  };
+}
+
 function binaryOp(name: string, rule: VjpRule): OpDef<object, undefined> {
   return defineOp<object>({
     name,
@@ -35,6 +59,7 @@ function binaryOp(name: string, rule: VjpRule): OpDef<object, undefined> {
       const [ga, gb] = rule(a!, b!, y!, g!);
       return [needs[0] && ga ? unbroadcast(ga, a!) : null, needs[1] && gb ? unbroadcast(gb, b!) : null];
     },
+    cd: binaryCd(name),
   });
 }
 
@@ -54,6 +79,7 @@ const Neg = defineOp<object>({
   infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
   emit: (g, inputs, _a, specs) => ({ outputs: g.node('Neg', inputs, {}, specs) }),
   vjp: (_ctx, [g]) => [neg(g!)],
+  cd: (_ctx, [b]) => [neg(b!)],
 });
 export const neg = (x: Value): Value => applyOp(Neg, [x], {})[0]!;
 

@@ -13,7 +13,7 @@ import { add, mul, sameDType, scale as scaleBy, sub } from './arithmetic';
 import { matmul } from './matmul';
 import { reduceSum } from './reduce';
 import { softmax } from './softmax';
-import { transposeLast2 } from './shape-ops';
+import { expand, transposeLast2 } from './shape-ops';
 
 interface Attrs {
   scale: number;
@@ -47,6 +47,16 @@ const ScaledDotProductAttention = defineOp<Attrs, { probs: Value }>({
     const dq = needs[0] ? scaleBy(matmul(ds, k!), scale) : null;
     const dk = needs[1] ? scaleBy(matmul(transposeLast2(ds), q!), scale) : null;
     return [dq, dk, dv, null];
+  },
+  // 'fixed': the clean pattern carries both parts, β' = P·βv (relevance through values only).
+  // 'beta-softmax': β gets its own pattern from β·β scores, β' = softmax(βq·βkᵀ·scale + mask)·βv; with
+  // βq = βk = 0 that pattern is uniform over the allowed keys (the reference code's "uniform leak").
+  cd({ inputs: [, , , mask], attrs: { scale }, saved: { probs } }, [bq, bk, bv], { attention }) {
+    if (!bv) return [null];
+    if (attention === 'fixed') return [matmul(probs, bv)];
+    // Without relevant queries and keys the β·β scores are zero: the pattern is uniform over allowed keys.
+    const scores = bq && bk ? add(scaleBy(matmul(bq, transposeLast2(bk)), scale), mask!) : expand(mask!, probs.shape);
+    return [matmul(softmax(scores, -1), bv)];
   },
 });
 

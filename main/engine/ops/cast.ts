@@ -9,6 +9,7 @@ const Cast = defineOp<{ to: DType }>({
   infer: ([x], { to }) => [{ dtype: to, shape: x!.shape }],
   emit: (g, inputs, { to }, specs) => ({ outputs: g.node('Cast', inputs, { to: { i: ONNX_DTYPE[to] } }, specs) }),
   vjp: ({ inputs: [x] }, [g]) => [isFloat(x!.dtype) ? cast(g!, x!.dtype) : null],
+  cd: ({ attrs: { to } }, [b]) => [isFloat(to) ? cast(b!, to) : null],
 });
 
 export const cast = (x: Value, to: DType): Value => (x.dtype === to ? x : applyOp(Cast, [x], { to })[0]!);

@@ -24,3 +24,11 @@ export const equal = plainOp('Equal', true);
 export const maximum = plainOp('Max', false);
 export const minimum = plainOp('Min', false);
 export const pow = plainOp('Pow', false);
+
+const Not = defineOp<object>({
+  name: 'Not',
+  nonDifferentiable: [0],
+  infer: ([x]) => [{ dtype: 'bool', shape: x!.shape }],
+  emit: (g, inputs, _a, specs) => ({ outputs: g.node('Not', inputs, {}, specs) }),
+});
+export const logicalNot = (x: Value): Value => applyOp(Not, [x], {})[0]!;

@@ -4,6 +4,7 @@
 import type { Value } from '../graph';
 import { normalizeAxis } from '../shape';
 import { hostTensor } from '../tensor';
+import { betaAxis } from '../cd/rules';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { zerosOf } from './fill';
@@ -46,6 +47,7 @@ const Gather = defineOp<{ axis: number }>({
     );
     return [a > 0 ? transpose(scattered!, moveAxis(data!.rank, 0, a)) : scattered!, null];
   },
+  cd: ({ inputs: [data, idx], attrs: { axis } }, [b]) => [gather(b!, idx!, betaAxis(axis, data!.rank))],
 });
 
 /** Rows (or slices along `axis`) of `data` at integer `indices`; output dims = indices' dims in place of axis. */

@@ -5,6 +5,7 @@
 // with |z| clamped at 6 (where erf = ±1 in double precision); it agrees with erf to ~1e-15.
 
 import type { Graph, Value } from '../graph';
+import { gammaFirst } from '../cd/rules';
 import { applyOp, defineOp } from './registry';
 import { add, addScalar, mul, scale, sub } from './arithmetic';
 import { exp, tanh } from './unary';
@@ -15,17 +16,17 @@ const TANH_C = Math.sqrt(2 / Math.PI);
 const TANH_K = 0.044715;
 
 const ERF_CLAMP = 6;
-const ERF_SERIES = (() => {
-  const c = [1];
-  for (let n = 1; n <= 100; n++) c.push((c[n - 1]! * 2) / (2 * n + 1));
-  return c;
-})();
+/** Ratios of consecutive series coefficients, 2/(2n+1): nested as 1 + r₁u(1 + r₂u(1 + …)). */
+const ERF_RATIOS = Array.from({ length: 100 }, (_, i) => 2 / (2 * i + 3));
 
+// The coefficients are nested as ratios (all ≥ 0.01) rather than expanded (down to 1e-161):
+// onnxruntime's NoopElimination drops an Add whose double constant is 0 once narrowed to float,
+// which silently truncated the expanded series near |x| ≈ 5.
 function erf64(g: Graph, z: Value): Value {
   const [zc] = g.node('Clip', [z, g.scalar(-ERF_CLAMP, 'float64'), g.scalar(ERF_CLAMP, 'float64')], {}, [z]);
   const u = mul(zc!, zc!);
-  let s = g.scalar(ERF_SERIES[ERF_SERIES.length - 1]!, 'float64');
-  for (let n = ERF_SERIES.length - 2; n >= 0; n--) s = addScalar(mul(s, u), ERF_SERIES[n]!);
+  let s = g.scalar(1, 'float64');
+  for (let n = ERF_RATIOS.length - 1; n >= 0; n--) s = addScalar(scale(mul(s, u), ERF_RATIOS[n]!), 1);
   return mul(scale(mul(zc!, exp(scale(u, -1))), 2 / Math.sqrt(Math.PI)), s);
 }
 
@@ -67,6 +68,7 @@ const Gelu = defineOp<{ form: GeluForm }, { cdf?: Value }>({
     const du = scale(addScalar(scale(mul(x!, x!), 3 * TANH_K), 1), TANH_C);
     return [mul(g!, add(cdf, mul(mul(x!, half1mt2), du)))];
   },
+  cd: ({ inputs: [x], outputs: [y], attrs: { form } }, [b]) => [gammaFirst(x!, y!, b!, (v) => gelu(v, form))],
 });
 
 export const gelu = (x: Value, form: GeluForm = 'erf'): Value => applyOp(Gelu, [x], { form })[0]!;

@@ -16,6 +16,6 @@ export { callOp, lookupOp, registeredOps } from './registry';
 export { rotary, rotaryTables } from './rotary';
 export { concat, expand, flattenTo2d, reshape, slice, split, transpose, transposeLast2, unsqueeze } from './shape-ops';
 export { logSoftmax, softmax } from './softmax';
-export { equal, less, maximum, minimum, pow } from './elementwise-logic';
-export { exp, log, reciprocal, relu, sigmoid, silu, sqrt, tanh } from './unary';
+export { equal, less, logicalNot, maximum, minimum, pow } from './elementwise-logic';
+export { abs, exp, log, reciprocal, relu, sigmoid, silu, sqrt, tanh } from './unary';
 export { where } from './where';

@@ -5,9 +5,10 @@
 import { Value } from '../graph';
 import { broadcastShapes } from '../shape';
 import { formatShape } from '../tensor';
+import { gammaOf, signCleanup, unsupported, withBiasShare } from '../cd/rules';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
-import { sameDType, unbroadcast } from './arithmetic';
+import { sameDType, sub, unbroadcast } from './arithmetic';
 import { segmentedLinear, type SegmentedWeight } from './segmented-linear';
 import { flattenTo2d, reshape, transposeLast2 } from './shape-ops';
 
@@ -36,6 +37,12 @@ const MatMul = defineOp<object>({
           : unbroadcast(matmul(transposeLast2(a!), g!), b!);
     }
     return [ga, gb];
+  },
+  // A product with one relevant side is linear in it; with both relevant, γ-first: β' = y − γa·γb.
+  cd({ inputs: [a, b], outputs: [y] }, [ba, bb]) {
+    if (ba && !bb) return [matmul(ba, b!)];
+    if (bb && !ba) return [matmul(a!, bb)];
+    return [sub(y!, matmul(gammaOf(a!, ba!), gammaOf(b!, bb!)))];
   },
 });
 export const matmul = (a: Value, b: Value): Value => applyOp(MatMul, [a, b], {})[0]!;
@@ -84,6 +91,15 @@ const Gemm = defineOp<GemmAttrs>({
         : gemm(a!, g!, { transA: !transA, alpha: s });
     const gc = c && needs[2] ? unbroadcast(g!, c) : null;
     return c ? [ga, gb, gc] : [ga, gb];
+  },
+  // A dense layer: β flows through the input only; the bias is split in proportion (ACD / CD-T).
+  cd({ inputs: [a, b, c], outputs: [y], attrs: { transA, transB, alpha } }, [ba, bb, bc], options) {
+    if (bb || bc || transA) unsupported('Gemm', 'supports relevance through its (untransposed) input only');
+    const [s, m] = [ba!.shape[0]!, y!.shape[0]!];
+    const rBeta = reshape(gemm(reshape(ba!, [s * m, a!.shape[1]!]), b!, { transB, alpha }), [s, ...y!.shape]);
+    if (!c) return [signCleanup(y!, rBeta, options)];
+    const rGamma = sub(sub(y!, c), rBeta); // the clean product without bias, minus β's part
+    return [signCleanup(y!, withBiasShare(rBeta, rGamma, c, options.tol), options)];
   },
 });
 export const gemm = (a: Value, b: Value, attrs: GemmAttrs = {}, bias?: Value): Value =>

@@ -6,6 +6,7 @@ import type { Value } from '../graph';
 import { sameShape } from '../shape';
 import { formatShape } from '../tensor';
 import { ShapeError, type TensorSpec } from './op-def';
+import { biasShare, gammaOf } from '../cd/rules';
 import { applyOp, defineOp } from './registry';
 import { add, addScalar, mul, sameDType, sub } from './arithmetic';
 import { reduceMean, reduceSum } from './reduce';
@@ -64,6 +65,12 @@ const LayerNorm = defineOp<{ epsilon: number }, NormSaved>({
       needs[2] ? sumLeading(g!) : null,
     ];
   },
+  // CD-T: both parts are centred by their own mean and scaled by the total's inverse std; the bias is
+  // split in proportion to |β| and |γ| of the input.
+  cd({ inputs: [x, w, bias], saved: { invStd } }, [b], { tol }) {
+    const scaled = mul(mul(sub(b!, reduceMean(b!, [-1], true)), invStd), w!);
+    return [add(scaled, mul(bias!, biasShare(b!, gammaOf(x!, b!), tol)))];
+  },
 });
 /** LayerNorm over the last axis: (x − mean)/sqrt(var + ε)·w + b. */
 export const layerNorm = (x: Value, weight: Value, bias: Value, epsilon: number): Value =>
@@ -83,6 +90,8 @@ const RmsNorm = defineOp<{ epsilon: number }, NormSaved>({
       needs[1] ? sumLeading(mul(g!, xhat)) : null,
     ];
   },
+  // No centring and no bias: β is scaled by the total's inverse RMS and the weight.
+  cd: ({ inputs: [, w], saved: { invStd } }, [b]) => [mul(mul(b!, invStd), w!)],
 });
 /** RMSNorm over the last axis (Llama / Qwen2): x / sqrt(mean(x²) + ε)·w. */
 export const rmsNorm = (x: Value, weight: Value, epsilon: number): Value => applyOp(RmsNorm, [x, weight], { epsilon })[0]!;

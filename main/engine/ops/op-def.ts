@@ -28,8 +28,25 @@ export interface Emitted<S> {
  * Contextual decomposition with β-only propagation: given the relevant part β of each input (null where
  * β is exactly zero) and the op's clean forward values (ctx.inputs / ctx.outputs are the totals), emit the
  * relevant part of each output. The irrelevant part is always γ = total − β, so it is never propagated.
+ * Every β carries one extra leading axis over its clean value: the batch of sources decomposed at once.
  */
-export type CdRule<A = unknown, S = unknown> = (ctx: OpContext<A, S>, beta: readonly (Value | null)[]) => (Value | null)[];
+export type CdRule<A = unknown, S = unknown> = (
+  ctx: OpContext<A, S>,
+  beta: readonly (Value | null)[],
+  options: CdOptions,
+) => (Value | null)[];
+
+export interface CdOptions {
+  /**
+   * How attention splits: 'fixed' holds the clean attention pattern for both parts (linearised softmax);
+   * 'beta-softmax' gives β its own softmax over β·β scores (the CD-T reference code's rule).
+   */
+  attention: 'fixed' | 'beta-softmax';
+  /** The tolerance of the proportional bias split (1e-8 in the reference). */
+  tol: number;
+  /** Apply the reference's sign cleanup (normalize_rel_irrel) after every linear layer and residual add. */
+  signCleanup: boolean;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased op types on the tape
 export interface OpDef<A = any, S = any> {

@@ -3,6 +3,7 @@
 import type { Value } from '../graph';
 import { normalizeAxis } from '../shape';
 import { sizeOf } from '../tensor';
+import { betaAxis } from '../cd/rules';
 import type { TensorSpec } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { scale } from './arithmetic';
@@ -36,6 +37,10 @@ function reduceOp(name: 'ReduceSum' | 'ReduceMean') {
       if (name === 'ReduceSum') return [full];
       const count = sizeOf(x!.shape) / sizeOf(kept.shape);
       return [scale(full, 1 / count)];
+    },
+    cd: ({ inputs: [x], attrs: { axes, keepdims } }, [b]) => {
+      const shifted = axes.map((a) => betaAxis(a, x!.rank));
+      return [name === 'ReduceSum' ? reduceSum(b!, shifted, keepdims) : reduceMean(b!, shifted, keepdims)];
     },
   });
 }

@@ -39,6 +39,7 @@ const Rotary = defineOp<object>({
   },
   emit: (_g, [x, cos, sin]) => ({ outputs: [add(mul(x!, cos!), mul(rotate(x!), sin!))] }),
   vjp: ({ inputs: [, cos, sin] }, [g]) => [add(mul(g!, cos!), rotateTransposed(mul(g!, sin!))), null, null],
+  cd: ({ inputs: [, cos, sin] }, [b]) => [rotary(b!, cos!, sin!)],
 });
 
 /** Applies rotary embedding to x [B, H, T, Dh] with tables from `rotaryTables`. */

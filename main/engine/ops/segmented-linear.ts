@@ -6,9 +6,10 @@
 //   axis 1 (input columns c0..c1): dWᵢ = gᵀ · x[:, c0:c1]
 
 import type { Value } from '../graph';
+import { signCleanup, unsupported, withBiasShare } from '../cd/rules';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
-import { sameDType } from './arithmetic';
+import { sameDType, sub } from './arithmetic';
 import { gemm } from './matmul';
 import { reduceSum } from './reduce';
 import { concat, flattenTo2d, reshape, slice } from './shape-ops';
@@ -63,6 +64,18 @@ const LinearSegments = defineOp<Attrs, { weight: Value; x2d: Value }>({
     }
     if (inputs.length > 1 + parts) grads.push(needs[1 + parts] ? reduceSum(g2d, [0]) : null);
     return grads;
+  },
+  // As a dense layer over the joined weight: β through the input, the bias split in proportion.
+  cd({ inputs, outputs: [y], attrs: { parts }, saved: { weight } }, betas, options) {
+    if (betas.slice(1).some((b) => b)) unsupported('LinearSegments', 'supports relevance through its input only');
+    const [x, bias] = [inputs[0]!, inputs[1 + parts]];
+    const b = betas[0]!;
+    const s = b.shape[0]!;
+    const flat = reshape(b, [-1, x.shape[x.rank - 1]!]);
+    const rBeta = reshape(gemm(flat, weight, { transB: true }), [s, ...y!.shape]);
+    if (!bias) return [signCleanup(y!, rBeta, options)];
+    const rGamma = sub(sub(y!, bias), rBeta);
+    return [signCleanup(y!, withBiasShare(rBeta, rGamma, bias, options.tol), options)];
   },
 });
 

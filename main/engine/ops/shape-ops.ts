@@ -3,6 +3,7 @@
 import type { Value } from '../graph';
 import { broadcastShapes, normalizeAxis, resolveReshape, sameShape } from '../shape';
 import { formatShape } from '../tensor';
+import { betaAxis, sourcesOf, zeroBeta } from '../cd/rules';
 import { ShapeError, type TensorSpec } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { sameDType, unbroadcast } from './arithmetic';
@@ -13,6 +14,7 @@ const Reshape = defineOp<{ shape: readonly number[] }>({
   infer: ([x], { shape }) => [{ dtype: x!.dtype, shape: resolveReshape(x!.shape, shape) }],
   emit: (g, [x], _a, specs) => ({ outputs: g.node('Reshape', [x!, g.ints(specs[0]!.shape)], {}, specs) }),
   vjp: ({ inputs: [x] }, [g]) => [reshape(g!, x!.shape)],
+  cd: ({ outputs: [y] }, [b]) => [reshape(b!, [b!.shape[0]!, ...y!.shape])],
 });
 export const reshape = (x: Value, shape: readonly number[]): Value => applyOp(Reshape, [x], { shape })[0]!;
 export const unsqueeze = (x: Value, axis: number): Value => {
@@ -36,6 +38,7 @@ const Transpose = defineOp<{ perm: readonly number[] }>({
     perm.forEach((p, i) => (inverse[p] = i));
     return [transpose(g!, inverse)];
   },
+  cd: ({ attrs: { perm } }, [b]) => [transpose(b!, [0, ...perm.map((p) => p + 1)])],
 });
 export const transpose = (x: Value, perm: readonly number[]): Value => applyOp(Transpose, [x], { perm })[0]!;
 /** Swaps the last two axes. */
@@ -54,6 +57,11 @@ const Expand = defineOp<{ shape: readonly number[] }>({
   },
   emit: (g, [x], { shape }, specs) => ({ outputs: g.node('Expand', [x!, g.ints(shape)], {}, specs) }),
   vjp: ({ inputs: [x] }, [g]) => [unbroadcast(g!, x!)],
+  cd: ({ inputs: [x], outputs: [y] }, [b]) => {
+    const s = b!.shape[0]!;
+    const aligned = reshape(b!, [s, ...new Array<number>(y!.rank - x!.rank).fill(1), ...x!.shape]);
+    return [expand(aligned, [s, ...y!.shape])];
+  },
 });
 export const expand = (x: Value, shape: readonly number[]): Value => applyOp(Expand, [x], { shape })[0]!;
 
@@ -87,6 +95,7 @@ const Slice = defineOp<SliceAttrs>({
     const [padded] = graph.node('Pad', [g!, graph.ints(pads)], { mode: { s: 'constant' } }, [{ dtype: x!.dtype, shape: x!.shape }]);
     return [padded!];
   },
+  cd: ({ inputs: [x], attrs: { axis, start, end } }, [b]) => [slice(b!, betaAxis(axis, x!.rank), start, end)],
 });
 /** Elements [start, end) of one axis (step 1). */
 export const slice = (x: Value, axis: number, start: number, end: number): Value =>
@@ -117,6 +126,10 @@ const Concat = defineOp<{ axis: number }>({
     const parts = split(g!, a, sizes);
     return parts.map((p, i) => (needs[i] ? p : null));
   },
+  cd: ({ inputs, attrs: { axis } }, betas) => {
+    const s = sourcesOf(betas);
+    return [concat(inputs.map((v, i) => betas[i] ?? zeroBeta(v, s)), betaAxis(axis, inputs[0]!.rank))];
+  },
 });
 export const concat = (inputs: readonly Value[], axis: number): Value =>
   inputs.length === 1 ? inputs[0]! : applyOp(Concat, inputs, { axis })[0]!;
@@ -143,6 +156,7 @@ const Split = defineOp<{ axis: number; sizes: readonly number[] }>({
     const parts = grads.map((g, i) => g ?? zerosOf(outputs[i]!.graph, outputs[i]!.dtype, outputs[i]!.shape));
     return [concat(parts, axis)];
   },
+  cd: ({ inputs: [x], attrs: { axis, sizes } }, [b]) => split(b!, betaAxis(axis, x!.rank), sizes),
 });
 export const split = (x: Value, axis: number, sizes: readonly number[]): Value[] =>
   sizes.length === 1 ? [x] : applyOp(Split, [x], { axis, sizes });

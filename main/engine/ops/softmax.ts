@@ -2,6 +2,7 @@
 
 import type { Value } from '../graph';
 import { normalizeAxis } from '../shape';
+import { gammaFirst } from '../cd/rules';
 import { applyOp, defineOp } from './registry';
 import { mul, sub } from './arithmetic';
 import { reduceSum } from './reduce';
@@ -13,6 +14,10 @@ function softmaxOp(name: 'Softmax' | 'LogSoftmax', backward: (y: Value, g: Value
     infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
     emit: (g, [x], { axis }, specs) => ({ outputs: g.node(name, [x!], { axis: { i: normalizeAxis(axis, x!.rank) } }, specs) }),
     vjp: ({ outputs: [y], attrs: { axis } }, [g]) => [backward(y!, g!, normalizeAxis(axis, y!.rank))],
+    cd: ({ inputs: [x], outputs: [y], attrs: { axis } }, [b]) => {
+      const along = normalizeAxis(axis, x!.rank) + 1;
+      return [gammaFirst(x!, y!, b!, (v) => (name === 'Softmax' ? softmax(v, along) : logSoftmax(v, along)))];
+    },
   });
 }
 

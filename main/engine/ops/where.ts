@@ -4,6 +4,7 @@ import type { Value } from '../graph';
 import { broadcastShapes } from '../shape';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
+import { alignBeta, fitBeta, sourcesOf } from '../cd/rules';
 import { sameDType, unbroadcast } from './arithmetic';
 
 const Where = defineOp<object>({
@@ -22,6 +23,12 @@ const Where = defineOp<object>({
       needs[1] ? unbroadcast(where(c!, g!, zero), a!) : null,
       needs[2] ? unbroadcast(where(c!, zero, g!), b!) : null,
     ];
+  },
+  cd({ inputs: [c, a, b], outputs: [y] }, [, ba, bb]) {
+    const zero = y!.graph.scalar(0, y!.dtype);
+    const part = (beta: Value | null | undefined, clean: Value) => (beta ? alignBeta(beta, clean.rank, y!.rank) : zero);
+    sourcesOf([ba ?? null, bb ?? null]);
+    return [fitBeta(where(c!, part(ba, a!), part(bb, b!)), y!.rank, y!)];
   },
 });
 export const where = (cond: Value, a: Value, b: Value): Value => applyOp(Where, [cond, a, b], {})[0]!;
