@@ -15,7 +15,7 @@ import type { Trainability } from '../main/engine/params/binding';
 import { Rng } from '../main/engine/random';
 import { LocalRunner } from '../main/engine/runtime/runner';
 import { hostTensor, type HostTensor } from '../main/engine/tensor';
-import { buildEncoder, encoderForwardFlops, encoderShapes, initEncoder, type EncoderConfig } from './encoder-classifier';
+import { buildEncoder, encoderForwardFlops, encoderShapes, initEncoder, type EncoderConfig } from '../main/models/architectures/encoder-classifier';
 import { measureMatmulAnchor } from './matmul-anchor';
 import { median, printTable, timeCalls } from './stats';
 import { findTorchPython, TorchTwin } from './torch-bridge';

@@ -5,12 +5,20 @@ import { Checkpoint } from './checkpoint/checkpoint';
 import type { HostTensor } from '../engine/tensor';
 import { loadModelConfig, type ModelConfig } from './config';
 import { resolveTensorLayout, type ResolvedLayout } from './tensor-layout';
+import { LontarTokenizer } from './tokenizer';
 
 export interface LoadedWeights {
   config: ModelConfig;
   layout: ResolvedLayout;
   /** Canonical Hugging Face name → float tensor. */
   weights: Map<string, HostTensor>;
+}
+
+/** A whole model folder, ready for classification, export and training. */
+export interface LoadedModel extends LoadedWeights {
+  /** The folder it was read from (tokenizer files are copied from here on export). */
+  dir: string;
+  tokenizer: LontarTokenizer;
 }
 
 /** Reads config and weights of a model folder; every mismatch is reported before any weight is read. */
@@ -25,4 +33,11 @@ export function loadWeights(dir: string): LoadedWeights {
   } finally {
     checkpoint.close();
   }
+}
+
+/** Config, weights and tokenizer of a folder; the tokenizer is checked first (it is cheap). */
+export function loadModel(dir: string): LoadedModel {
+  const config = loadModelConfig(dir);
+  const tokenizer = LontarTokenizer.load(dir, { config });
+  return { ...loadWeights(dir), dir, tokenizer };
 }

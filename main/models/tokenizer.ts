@@ -145,6 +145,11 @@ export class LontarTokenizer {
     return new LontarTokenizer({ source, family, json, tokenizer, tokenizerConfig: tokenizerConfig as Record<string, unknown>, config });
   }
 
+  /** How many special tokens `encode` adds around one text (or a pair). */
+  specialTokenCount(pair = false): number {
+    return specialTokenCount(pair ? this.template.pair : this.template.single);
+  }
+
   /** Token strings of a text, without special tokens (byte-level tokens in their Ġ-form). */
   tokenize(text: string): string[] {
     return this.tokenizer.tokenize(text, { add_special_tokens: false });

@@ -19,7 +19,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { fsyncDir, writeFileAtomic } from './fsync';
 
@@ -89,7 +89,27 @@ export class BlobStore {
       closeSync(src);
       closeSync(dst);
     }
-    const ref = { hash: hasher.digest('hex'), size };
+    return this.publish(tmp, { hash: hasher.digest('hex'), size }, mediaType);
+  }
+
+  /**
+   * Moves a complete file that was written under tmp/ (by this process or by a job process working
+   * for it) into the store under its hash. No copy: a multi-gigabyte checkpoint costs one rename.
+   */
+  adoptFile(path: string, mediaType?: string): BlobRef {
+    this.assertWritable();
+    if (resolve(dirname(path)) !== resolve(this.tmpDir)) throw new Error(`only files in ${this.tmpDir} can be adopted, not ${path}`);
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd); // the writer should have; a rename must never publish unsynced bytes
+    } finally {
+      closeSync(fd);
+    }
+    return this.publish(path, { hash: hashFile(path), size: statSync(path).size }, mediaType);
+  }
+
+  /** Renames a complete, fsynced file in tmp/ to its hash name (or drops it if stored), then records it. */
+  private publish(tmp: string, ref: BlobRef, mediaType: string | undefined): BlobRef {
     if (this.alreadyStored(ref)) {
       rmSync(tmp);
     } else {
@@ -109,15 +129,7 @@ export class BlobStore {
   verify(hash: string): 'ok' | 'missing' | 'corrupt' {
     const path = this.pathOf(hash);
     if (!existsSync(path)) return 'missing';
-    const hasher = createHash('sha256');
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const fd = openSync(path, 'r');
-    try {
-      for (let n = readSync(fd, buf, 0, CHUNK, null); n > 0; n = readSync(fd, buf, 0, CHUNK, null)) hasher.update(buf.subarray(0, n));
-    } finally {
-      closeSync(fd);
-    }
-    return hasher.digest('hex') === hash ? 'ok' : 'corrupt';
+    return hashFile(path) === hash ? 'ok' : 'corrupt';
   }
 
   /** Hashes of the blob files on disk (whatever the table says). */
@@ -178,4 +190,17 @@ export class BlobStore {
   private tmpName(label: string): string {
     return join(this.tmpDir, `${label.slice(0, 16)}.${process.pid}.${randomBytes(6).toString('hex')}.partial`);
   }
+}
+
+/** sha256 of a file, read in chunks. */
+function hashFile(path: string): string {
+  const hasher = createHash('sha256');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, buf, 0, CHUNK, null); n > 0; n = readSync(fd, buf, 0, CHUNK, null)) hasher.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hasher.digest('hex');
 }

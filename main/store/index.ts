@@ -7,6 +7,7 @@ export { resolveWorkspaceDir, defaultWorkspaceDir, type ResolvedWorkspace } from
 export { LATEST_SCHEMA_VERSION } from './migrations/index';
 export * from './errors';
 export type { BlobRef, BlobRecord } from './blobs';
+export type { JsonObject } from './json-column';
 export * from './repositories/datasets';
 export * from './repositories/examples';
 export * from './repositories/pools';

@@ -44,6 +44,7 @@ test('the renderer imports only the API contract from main/', () => {
   assert.deepEqual(violations('renderer', (s) => s === 'electron' || s.startsWith('node:')), []);
 });
 
-test('main/ never reaches into the Electron shell or the renderer', () => {
-  assert.deepEqual(violations('main', (s) => s.startsWith('electron/') || s.startsWith('renderer/')), []);
+test('main/ never reaches into the Electron shell, the renderer, benchmarks or tests', () => {
+  const outside = ['electron/', 'renderer/', 'bench/', 'test/', 'scripts/'];
+  assert.deepEqual(violations('main', (s) => outside.some((o) => s.startsWith(o))), []);
 });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildEncoder, initEncoder, type EncoderConfig } from '../../bench/encoder-classifier';
+import { buildEncoder, initEncoder, type EncoderConfig } from '../../main/models/architectures/encoder-classifier';
 import type { FloatDType } from '../../main/engine/dtype';
 import { Trainer } from '../../main/engine/optim/trainer';
 import { mergeTrained, type ParameterLayout, type Trainability } from '../../main/engine/params/binding';

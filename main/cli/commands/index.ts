@@ -1,8 +1,24 @@
 // Command groups of the CLI, in help order. Each module exports `register(program)`.
 
 import type { Command } from 'commander';
+import { registerDiscover } from './discover';
 import { registerData } from './data';
 import { registerEngine } from './engine';
+import { registerExport } from './export';
+import { registerJobs } from './jobs';
+import { registerModel } from './model';
+import { registerPatch } from './patch';
+import { registerPredict } from './predict';
 import { registerWorkspace } from './workspace';
 
-export const commandGroups: ((program: Command) => void)[] = [registerEngine, registerWorkspace, registerData];
+export const commandGroups: ((program: Command) => void)[] = [
+  registerEngine,
+  registerWorkspace,
+  registerData,
+  registerJobs,
+  registerModel,
+  registerPredict,
+  registerExport,
+  registerPatch,
+  registerDiscover,
+];

@@ -61,12 +61,13 @@ export function encoderForward(c: ModelConfig, p: ParameterBinding, inputs: Mode
   return { hidden: x, z };
 }
 
-/** Class logits [B, numLabels] from the [CLS] position of the encoder's hidden states. */
-export function encoderClassifierLogits(c: ModelConfig, p: ParameterBinding, hidden: Value): Value {
-  const [b, , d] = hidden.shape as [number, number, number];
-  const cls = op.reshape(op.slice(hidden, 1, 0, 1), [b, d]);
+/**
+ * Class logits [B, numLabels] from the [CLS] row of each sequence, cls [B, D] (pick it with
+ * op.pickRows at the first real token, so left padding works too).
+ */
+export function encoderClassifierLogits(c: ModelConfig, p: ParameterBinding, cls: Value): Value {
   const dense = (x: Value, name: string) => op.linear(x, p.weight(`${name}.weight`), p.tensor(`${name}.bias`));
-  return hidden.graph.scope('classifier', () => {
+  return cls.graph.scope('classifier', () => {
     if (c.family === 'bert') return dense(op.tanh(dense(cls, 'pooler.dense')), 'classifier');
     return dense(op.tanh(dense(cls, 'classifier.dense')), 'classifier.out_proj');
   });

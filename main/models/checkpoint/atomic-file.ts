@@ -28,14 +28,17 @@ export function writeFileAtomically(path: string, write: (fd: number) => void): 
     rmSync(temp, { force: true });
     throw error;
   }
-  syncDirectory(dirname(path));
+  fsyncPath(dirname(path));
 }
 
-/** Makes the rename itself durable; some platforms (Windows) cannot open folders, which is fine. */
-function syncDirectory(dir: string): void {
+/**
+ * Flushes a file, or a folder (making renames in it durable); best effort, since some platforms
+ * (Windows) cannot open folders.
+ */
+export function fsyncPath(path: string): void {
   let fd: number | undefined;
   try {
-    fd = openSync(dir, 'r');
+    fd = openSync(path, 'r');
     fsyncSync(fd);
   } catch {
     // best effort

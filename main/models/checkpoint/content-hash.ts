@@ -25,13 +25,31 @@ export function checkpointContentHash(checkpoint: Checkpoint): string {
 export function tensorsContentHash(tensors: Record<string, HostTensor> | ReadonlyMap<string, HostTensor>): string {
   const map: ReadonlyMap<string, HostTensor> =
     tensors instanceof Map ? tensors : new Map(Object.entries(tensors as Record<string, HostTensor>));
-  const hash = createHash('sha256').update(DOMAIN);
-  for (const name of sortedNames([...map.keys()])) {
-    const t = map.get(name)!;
-    updateTensorHeader(hash, name, STORED_DTYPE[t.dtype], t.shape, t.data.byteLength);
-    hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  const hasher = new ContentHasher();
+  for (const name of sortedNames([...map.keys()])) hasher.add(name, map.get(name)!);
+  return hasher.digest();
+}
+
+/**
+ * The same hash built one tensor at a time (so a whole checkpoint need not be in memory); tensors
+ * must be added in `compareTensorNames` order.
+ */
+export class ContentHasher {
+  private readonly hash = createHash('sha256').update(DOMAIN);
+  private last: string | undefined;
+
+  add(name: string, t: HostTensor): void {
+    if (this.last !== undefined && compareTensorNames(this.last, name) >= 0) {
+      throw new Error(`content hash: tensors must be added in name order ("${name}" after "${this.last}")`);
+    }
+    this.last = name;
+    updateTensorHeader(this.hash, name, STORED_DTYPE[t.dtype], t.shape, t.data.byteLength);
+    this.hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   }
-  return hash.digest('hex');
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
 }
 
 // Length-prefixed fields, so no two different tables can produce the same byte stream.
@@ -47,6 +65,11 @@ function updateTensorHeader(hash: Hash, name: string, dtype: SafetensorsDType, s
   hash.update(fixed.subarray(0, at));
 }
 
-function sortedNames(names: string[]): string[] {
-  return names.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+/** Byte order of the UTF-8 names, the order every content hash uses. */
+export function compareTensorNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function sortedNames(names: string[]): string[] {
+  return names.sort(compareTensorNames);
 }

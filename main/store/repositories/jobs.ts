@@ -129,6 +129,11 @@ export class JobRepository {
     });
   }
 
+  /** A running job whose process died while its owner lives on (a native crash, an OOM kill): resumable. */
+  interrupt(id: number, reason: string): JobRecord {
+    return durableTransaction(this.db, () => this.transition(id, 'interrupted', 'error = @reason', { reason }, ['running']));
+  }
+
   /** Puts an interrupted job back in the queue; it resumes from its recorded checkpoint. */
   requeue(id: number): JobRecord {
     return durableTransaction(this.db, () => this.transition(id, 'queued', 'finished_at = NULL'));

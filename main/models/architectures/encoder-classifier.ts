@@ -1,13 +1,15 @@
-// A BERT-style encoder classifier written with the engine's ops: the benchmark model of
-// `npm run bench:engine` (and, tiny, of the training tests). Post-LN layers, erf GELU, [CLS] pooler
-// with tanh, classifier, mean cross-entropy. Weight names follow Hugging Face's BertModel.
+// A self-contained BERT-style encoder classifier in one readable file (nanoGPT style), with its own
+// seeded initialisation: the model of the engine benchmark (`npm run bench:engine`), the training
+// tests and the `train-tiny` job. Post-LN layers, erf GELU, [CLS] pooler with tanh, classifier, mean
+// cross-entropy. Weight names follow Hugging Face's BertModel. (Checkpoints users bring go through
+// encoder.ts and the task model instead.)
 
-import type { FloatDType } from '../main/engine/dtype';
-import { Graph, type Value } from '../main/engine/graph';
-import * as op from '../main/engine/ops/index';
-import { ParameterBinding, type BindOptions } from '../main/engine/params/binding';
-import { Rng } from '../main/engine/random';
-import { hostTensor, type HostTensor } from '../main/engine/tensor';
+import type { FloatDType } from '../../engine/dtype';
+import { Graph, type Value } from '../../engine/graph';
+import * as op from '../../engine/ops/index';
+import { ParameterBinding, type BindOptions } from '../../engine/params/binding';
+import { Rng } from '../../engine/random';
+import { hostTensor, type HostTensor } from '../../engine/tensor';
 
 export interface EncoderConfig {
   vocab: number;

@@ -1,0 +1,92 @@
+// circuit.json: everything a discovery run decided and measured, so a circuit can be reviewed,
+// compared, edited and reproduced later — settings (seed, p, depth, rules), the example ids of M and
+// of the discovery set, every head's score per iteration, the selected heads, the control sets,
+// faithfulness per depth, the fast screen and its rank correlation, and timings.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+
+export const CIRCUIT_FILE_VERSION = 1;
+
+const head = z.object({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
+const metrics = z.object({ accuracy: z.number(), margin: z.number() });
+
+export const circuitFileSchema = z.object({
+  version: z.literal(CIRCUIT_FILE_VERSION),
+  createdAt: z.string(),
+  model: z.object({ path: z.string(), family: z.string(), layers: z.number(), heads: z.number(), headDim: z.number() }),
+  task: z.object({ kind: z.string(), labels: z.array(z.string()), template: z.string().optional() }),
+  settings: z.object({
+    seed: z.number(),
+    selectionRatio: z.number(),
+    perIteration: z.number(),
+    maxDepth: z.number(),
+    meanSize: z.number(),
+    discoverySize: z.number(),
+    rankBy: z.enum(['directional', 'magnitude']),
+    attention: z.enum(['fixed', 'beta-softmax']),
+    signCleanup: z.boolean(),
+    sourceScope: z.enum(['all-positions', 'label-position']),
+    sequenceLength: z.number(),
+    biasTolerance: z.number(),
+  }),
+  examples: z.object({
+    mean: z.array(z.string()),
+    discovery: z.array(z.string()),
+    overlapping: z.boolean(),
+    correctPerLabel: z.record(z.string(), z.number()),
+    pool: z.number(),
+    validation: z.number(),
+  }),
+  iterations: z.array(
+    z.object({
+      depth: z.number(),
+      targets: z.union([z.literal('logits'), z.array(head)]),
+      scores: z.array(head.extend({ directional: z.number(), magnitude: z.number() })),
+      selected: z.array(head),
+      seconds: z.number(),
+    }),
+  ),
+  circuit: z.array(head),
+  comparisons: z.object({ random: z.array(head), leastRelevant: z.array(head), nearZero: z.array(head) }),
+  faithfulness: z
+    .object({
+      examples: z.number(),
+      full: metrics,
+      allAblated: metrics,
+      circuits: z.array(metrics.extend({ name: z.string(), heads: z.number(), accuracyFaithfulness: z.number(), marginFaithfulness: z.number() })),
+    })
+    .nullable(),
+  fastScreen: z.object({ attribution: z.array(z.array(z.number())), spearmanWithCdt: z.number(), seconds: z.number() }).nullable(),
+  timings: z.record(z.string(), z.number()),
+});
+
+export type CircuitFile = z.infer<typeof circuitFileSchema>;
+
+export function writeCircuitFile(path: string, file: CircuitFile): void {
+  const text = `${JSON.stringify(circuitFileSchema.parse(file), null, 2)}\n`;
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function readCircuitFile(path: string): CircuitFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: not a readable JSON file (${(e as Error).message})`);
+  }
+  const parsed = circuitFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`${path}: not a Lontar circuit file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,135 @@
+// Circuit discovery (CT-SFT §3.5): score every head against the logits (iteration 0), keep the top
+// p%, then expand backwards with the heads kept so far as targets, up to a maximum depth. Candidates
+// at iteration d ≥ 1 are heads in layers below the deepest target that are not yet in the circuit;
+// a candidate's score is its mean over the targets it can reach (targets in later layers) and over
+// the discovery examples. Ranking is by the signed mean (most positive first).
+
+import type { CdOptions } from '../engine/ops/op-def';
+import { hostTensor } from '../engine/tensor';
+import type { ClassificationExample } from '../models/classification/batch-encoder';
+import { Predictor } from '../models/classification/predictor';
+import type { CircuitSession } from './circuit-session';
+import { selectExampleSets } from './example-sets';
+import { allHeads, headKey, type Head } from './heads';
+import { computeMeanBaseline, type MeanBaseline } from './mean-baseline';
+import { buildRelevanceGraph, MEAN_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
+import { selectionSize, topHeads } from './selection';
+
+export interface DiscoveryOptions {
+  seed: number;
+  /** Fraction of all heads kept per iteration (paper: 0.02). */
+  selectionRatio: number;
+  /** Iterations after the first (paper: up to 2; capped at 3). */
+  maxDepth: number;
+  meanSize: number;
+  discoverySize: number;
+  /** Which score ranks heads: the paper's directional relevance, or CD-T's magnitude ratio (Eq. 2). */
+  rankBy: 'directional' | 'magnitude';
+  cd: CdOptions;
+  sourceScope: RelevanceSpec['sourceScope'];
+}
+
+export interface HeadScore {
+  head: Head;
+  directional: number;
+  magnitude: number;
+}
+
+export interface Iteration {
+  depth: number;
+  targets: 'logits' | readonly Head[];
+  /** Every candidate's score (non-candidates are absent). */
+  scores: HeadScore[];
+  selected: Head[];
+  seconds: number;
+}
+
+export type Progress = (phase: string, done: number, total: number) => void;
+
+/** Mean scores per head of one source layer over the discovery examples. */
+async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions): Promise<HeadScore[]> {
+  const H = session.model.config.numHeads;
+  const spec: RelevanceSpec = { sourceLayer: layer, targets, cd: options.cd, sourceScope: options.sourceScope };
+  const key = `relevance|${layer}|${targets.kind === 'logits' ? 'logits' : targets.heads.map(headKey).join(',')}|${options.cd.attention}|${options.sourceScope}|${options.cd.signCleanup}`;
+  const meanFeed = { [MEAN_INPUT]: hostTensor(session.floatType, [1, mean.seq, H, mean.headDim], mean.layers[layer]!) };
+  const sums = Array.from({ length: H }, () => ({ directional: 0, magnitude: 0 }));
+  let n = 0;
+  for (const batch of session.batches(examples)) {
+    const out = await session.run(key, () => buildRelevanceGraph(session, spec), batch, meanFeed, ['directional', 'magnitude']);
+    const [dir, mag] = [out.directional!.data as Float32Array, out.magnitude!.data as Float32Array];
+    const [B, nT] = [session.batchSize, out.directional!.shape[2]!];
+    batch.rows.forEach((_, b) => {
+      for (let s = 0; s < H; s++) {
+        for (let t = 0; t < nT; t++) {
+          sums[s]!.directional += dir[(s * B + b) * nT + t]! / nT;
+          sums[s]!.magnitude += mag[(s * B + b) * nT + t]! / nT;
+        }
+      }
+      n++;
+    });
+  }
+  return sums.map((x, head) => ({ head: { layer, head }, directional: x.directional / n, magnitude: x.magnitude / n }));
+}
+
+export interface DiscoveryRun {
+  sets: ReturnType<typeof selectExampleSets>;
+  mean: MeanBaseline;
+  iterations: Iteration[];
+  circuit: Head[];
+  timings: Record<string, number>;
+}
+
+export async function discover(
+  session: CircuitSession,
+  pool: readonly ClassificationExample[],
+  extraLengthExamples: readonly ClassificationExample[],
+  options: DiscoveryOptions,
+  progress: Progress = () => undefined,
+): Promise<DiscoveryRun> {
+  const config = session.model.config;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+
+  const predictor = Predictor.create(session.model, session.task, { runner: session.runner, batchSize: session.batchSize, maxLength: session.encoder.maxLength });
+  const predictions = await timed('predict pool', () => predictor.predict(pool, (d, t) => progress('predicting the pool', d, t)));
+  await predictor.close();
+  const sets = selectExampleSets(pool, predictions, { mean: options.meanSize, discovery: options.discoverySize }, options.seed);
+  if (sets.mean.length === 0 || sets.discovery.length === 0) {
+    throw new Error(`the checkpoint predicts no pool example correctly (${pool.length} examples): nothing to discover on`);
+  }
+  session.fixLength([...sets.mean, ...sets.discovery, ...extraLengthExamples]);
+  const mean = await timed('mean baseline', () => computeMeanBaseline(session, sets.mean));
+
+  const heads = allHeads(config);
+  const k = selectionSize(heads.length, options.selectionRatio);
+  const iterations: Iteration[] = [];
+  const circuit: Head[] = [];
+  const depthCap = Math.min(options.maxDepth, 3);
+  for (let depth = 0; depth <= depthCap; depth++) {
+    const t0 = performance.now();
+    const targets: RelevanceTargets = depth === 0 ? { kind: 'logits' } : { kind: 'heads', heads: iterations[depth - 1]!.selected };
+    const inCircuit = new Set(circuit.map(headKey));
+    const deepest = targets.kind === 'logits' ? config.numLayers : Math.max(...targets.heads.map((h) => h.layer));
+    const scores: HeadScore[] = [];
+    for (let layer = 0; layer < deepest; layer++) {
+      const reachable: RelevanceTargets = targets.kind === 'logits' ? targets : { kind: 'heads', heads: targets.heads.filter((t) => t.layer > layer) };
+      if (reachable.kind === 'heads' && reachable.heads.length === 0) continue;
+      const layerScores = await timed(`depth ${depth}`, () => scoreLayer(session, mean, sets.discovery, layer, reachable, options));
+      scores.push(...layerScores.filter((s) => !inCircuit.has(headKey(s.head))));
+      progress(`scoring heads (depth ${depth})`, layer + 1, deepest);
+    }
+    if (scores.length === 0) break;
+    const ranking = new Map(scores.map((s) => [headKey(s.head), s[options.rankBy]]));
+    const selected = topHeads(ranking, scores.map((s) => s.head), k);
+    circuit.push(...selected);
+    iterations.push({ depth, targets: targets.kind === 'logits' ? 'logits' : targets.heads, scores, selected, seconds: (performance.now() - t0) / 1000 });
+  }
+  return { sets, mean, iterations, circuit, timings };
+}

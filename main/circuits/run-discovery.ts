@@ -1,0 +1,127 @@
+// The whole discovery job: CD-T discovery, control sets, faithfulness per depth on the validation
+// split, and optionally the fast first-order screen with its rank correlation to CD-T.
+
+import type { Runner } from '../engine/runtime/runner';
+import type { ClassificationExample } from '../models/classification/batch-encoder';
+import type { ClassificationTask } from '../models/classification/task';
+import type { LoadedModel } from '../models/load';
+import { headAttribution } from './attribution';
+import { CIRCUIT_FILE_VERSION, type CircuitFile } from './circuit-file';
+import { CircuitSession } from './circuit-session';
+import { discover, type DiscoveryOptions, type Progress } from './discovery';
+import { evaluateFaithfulness } from './faithfulness';
+import { allHeads, headKey, type Head } from './heads';
+import { comparisonSets, selectionSize, spearman } from './selection';
+
+export interface DiscoveryJobOptions extends DiscoveryOptions {
+  batchSize: number;
+  maxLength: number;
+  /** Also rank every head by gradient × deviation and report its agreement with CD-T. */
+  fastScreen: boolean;
+  runner?: Runner;
+  threads?: number;
+}
+
+export const DEFAULT_DISCOVERY: Omit<DiscoveryJobOptions, 'runner' | 'threads'> = {
+  seed: 31,
+  selectionRatio: 0.02,
+  maxDepth: 2,
+  meanSize: 50,
+  discoverySize: 50,
+  rankBy: 'directional',
+  cd: { attention: 'fixed', tol: 1e-8, signCleanup: false },
+  sourceScope: 'all-positions',
+  batchSize: 10,
+  maxLength: 128,
+  fastScreen: true,
+};
+
+export async function runDiscovery(
+  model: LoadedModel,
+  task: ClassificationTask,
+  data: { pool: readonly ClassificationExample[]; validation: readonly ClassificationExample[] },
+  options: DiscoveryJobOptions,
+  progress: Progress = () => undefined,
+): Promise<CircuitFile> {
+  const config = model.config;
+  const session = await CircuitSession.open(model, task, options);
+  try {
+    const run = await discover(session, data.pool, data.validation, options, progress);
+    const heads = allHeads(config);
+    const logitScores = new Map(run.iterations[0]!.scores.map((s) => [headKey(s.head), s[options.rankBy]]));
+    const comparisons = comparisonSets(heads, logitScores, run.circuit, options.seed);
+
+    let faithfulness: CircuitFile['faithfulness'] = null;
+    if (data.validation.length > 0) {
+      const t0 = performance.now();
+      const byDepth = run.iterations.map((_, d) => ({
+        name: `circuit depth ${d}`,
+        heads: run.iterations.slice(0, d + 1).flatMap((x) => x.selected),
+      }));
+      faithfulness = await evaluateFaithfulness(session, run.mean, data.validation, [
+        ...byDepth,
+        { name: 'random', heads: comparisons.random },
+        { name: 'least relevant', heads: comparisons.leastRelevant },
+        { name: 'near zero', heads: comparisons.nearZero },
+      ]);
+      run.timings.faithfulness = (performance.now() - t0) / 1000;
+    }
+
+    let fastScreen: CircuitFile['fastScreen'] = null;
+    if (options.fastScreen) {
+      const t0 = performance.now();
+      const attribution = await headAttribution(session, run.mean, run.sets.discovery);
+      const cdt = heads.map((h) => logitScores.get(headKey(h))!);
+      const fast = heads.map((h) => attribution[h.layer]![h.head]!);
+      fastScreen = { attribution, spearmanWithCdt: spearman(fast, cdt), seconds: (performance.now() - t0) / 1000 };
+    }
+
+    const plain = (h: Head) => ({ layer: h.layer, head: h.head });
+    return {
+      version: CIRCUIT_FILE_VERSION,
+      createdAt: new Date().toISOString(),
+      model: { path: model.dir, family: config.family, layers: config.numLayers, heads: config.numHeads, headDim: config.headDim },
+      task: {
+        kind: task.kind,
+        labels: task.labels.map((l) => l.name),
+        ...(task.kind === 'label-words' ? { template: task.template.source } : {}),
+      },
+      settings: {
+        seed: options.seed,
+        selectionRatio: options.selectionRatio,
+        perIteration: selectionSize(heads.length, options.selectionRatio),
+        maxDepth: options.maxDepth,
+        meanSize: options.meanSize,
+        discoverySize: options.discoverySize,
+        rankBy: options.rankBy,
+        attention: options.cd.attention,
+        signCleanup: options.cd.signCleanup,
+        sourceScope: options.sourceScope,
+        sequenceLength: session.seq,
+        biasTolerance: options.cd.tol,
+      },
+      examples: {
+        mean: run.sets.mean.map((e) => e.id),
+        discovery: run.sets.discovery.map((e) => e.id),
+        overlapping: run.sets.overlapping,
+        correctPerLabel: run.sets.correctPerLabel,
+        pool: data.pool.length,
+        validation: data.validation.length,
+      },
+      iterations: run.iterations.map((it) => ({
+        depth: it.depth,
+        targets: it.targets === 'logits' ? 'logits' : it.targets.map(plain),
+        scores: it.scores.map((s) => ({ ...plain(s.head), directional: s.directional, magnitude: s.magnitude })),
+        selected: it.selected.map(plain),
+        seconds: it.seconds,
+      })),
+      circuit: run.circuit.map(plain),
+      comparisons: { random: comparisons.random.map(plain), leastRelevant: comparisons.leastRelevant.map(plain), nearZero: comparisons.nearZero.map(plain) },
+      faithfulness,
+      fastScreen,
+      timings: { ...run.timings, ...(fastScreen ? { 'fast screen': fastScreen.seconds } : {}) },
+    };
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,135 @@
+// Discovery scores checked against things computed independently of the CD machinery:
+// - a last-layer head whose relevance reaches the logits linearly (the last MLP is silenced): its
+//   Eq. 4 score equals its contribution through W_O, the final norm's linearisation and the label
+//   rows of the unembedding, computed here by hand from clean activations;
+// - a planted circuit: a model whose label logits are written by one head only must rank it first.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { CircuitSession } from '../../main/circuits/circuit-session';
+import { discover, type DiscoveryOptions } from '../../main/circuits/discovery';
+import { Rng } from '../../main/engine/random';
+import { hostTensor } from '../../main/engine/tensor';
+import { Predictor } from '../../main/models/classification/predictor';
+import { resolveTask } from '../../main/models/classification/task';
+import { loadModel, type LoadedModel } from '../../main/models/load';
+import { tinyModel, writeTinyModel, TEXTS } from '../models/fixtures/tiny-models';
+import { testRunner } from '../helpers/engine';
+
+const dir = mkdtempSync(join(tmpdir(), 'lontar-relevance-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+writeTinyModel(dir, tinyModel('qwen2', 5), 'F64');
+
+const words = [...new Set(TEXTS.flatMap((t) => t.split(' ')))];
+const rng = new Rng(12);
+const texts = Array.from({ length: 90 }, () => Array.from({ length: 2 + rng.int(4) }, () => words[rng.int(words.length)]!).join(' '));
+const OPTIONS: DiscoveryOptions = {
+  seed: 3, selectionRatio: 0.125, maxDepth: 0, meanSize: 12, discoverySize: 12, rankBy: 'directional',
+  cd: { attention: 'fixed', tol: 1e-8, signCleanup: false }, sourceScope: 'all-positions',
+};
+
+function setTensor(model: LoadedModel, name: string, fill: (i: number, shape: readonly number[]) => number): void {
+  const t = model.weights.get(name)!;
+  const data = new Float64Array(t.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = fill(i, t.shape);
+  model.weights.set(name, hostTensor('float64', t.shape, data));
+}
+
+/** Examples labelled with the model's own predictions, so every one is predicted correctly. */
+async function selfLabelled(model: LoadedModel) {
+  const task = resolveTask(model);
+  const predictor = Predictor.create(model, task, { runner: testRunner(), batchSize: 10 });
+  const unlabelled = texts.map((text, i) => ({ id: `t${i}`, text }));
+  const predictions = await predictor.predict(unlabelled);
+  await predictor.close();
+  return { task, examples: unlabelled.map((e, i) => ({ ...e, label: predictions[i]!.label })) };
+}
+
+test('a last-layer head reaching the logits linearly scores exactly its direct contribution (Eq. 4)', async () => {
+  const model = loadModel(dir);
+  setTensor(model, 'model.layers.1.mlp.down_proj.weight', () => 0); // the last MLP writes nothing
+  const { task, examples } = await selfLabelled(model);
+  const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
+  const run = await discover(session, examples, [], OPTIONS);
+  const cfg = model.config;
+  const [H, Dh, D, T] = [cfg.numHeads, cfg.headDim, cfg.hiddenSize, session.seq];
+  const labelRows = task.labels.map((l) => l.tokenId!);
+  const emb = model.weights.get('model.embed_tokens.weight')!.data as Float64Array;
+  const wo = model.weights.get('model.layers.1.self_attn.o_proj.weight')!.data as Float64Array; // [D, H·Dh]
+  const wNorm = model.weights.get('model.norm.weight')!.data as Float64Array;
+  const mu = run.mean.layers[1]!;
+  const direct = new Array<number>(H).fill(0);
+  const build = () => {
+    const m = session.taskModel();
+    const norm = m.graph.tape.filter((e) => e.op.name === 'RMSNorm').at(-1)!; // the final norm
+    m.graph.output(m.z[1]!, 'z');
+    m.graph.output((norm.saved as { invStd: typeof m.z[0] }).invStd, 'inv');
+    return m.graph;
+  };
+  for (const batch of session.batches(run.sets.discovery)) {
+    const out = await session.run('direct', build, batch, {}, ['z', 'inv']);
+    const [z, inv] = [out.z!.data as Float64Array, out.inv!.data as Float64Array];
+    const pos = batch.feeds.label_position!.data as BigInt64Array;
+    batch.rows.forEach((row, b) => {
+      const t = Number(pos[b]);
+      for (let h = 0; h < H; h++) {
+        const logits = labelRows.map((tok) => {
+          let s = 0;
+          for (let d = 0; d < D; d++) {
+            let write = 0;
+            for (let e = 0; e < Dh; e++) write += (z[((b * T + t) * H + h) * Dh + e]! - mu[(t * H + h) * Dh + e]!) * wo[d * H * Dh + h * Dh + e]!;
+            s += write * inv[b * T + t]! * wNorm[d]! * emb[tok * D + d]!;
+          }
+          return s;
+        });
+        const gold = logits[row.label!]!;
+        direct[h]! += (gold - (logits.reduce((a, x) => a + x, 0) - gold) / (logits.length - 1)) / run.sets.discovery.length;
+      }
+    });
+  }
+  const scored = run.iterations[0]!.scores.filter((s) => s.head.layer === 1);
+  assert.equal(scored.length, H);
+  for (const s of scored) {
+    assert.ok(Math.abs(s.directional - direct[s.head.head]!) < 1e-9, `head 1.${s.head.head}: CD-T ${s.directional} vs direct ${direct[s.head.head]}`);
+  }
+  assert.ok(direct.some((x) => Math.abs(x) > 1e-3), 'the contributions are not trivially zero');
+  await session.close();
+});
+
+test('a planted circuit: the only head writing toward the label tokens ranks first', async () => {
+  const model = loadModel(dir);
+  const cfg = model.config;
+  const [D, H, Dh] = [cfg.hiddenSize, cfg.numHeads, cfg.headDim];
+  const task = resolveTask(model);
+  const labelTokens = new Set(task.labels.map((l) => l.tokenId!));
+  const planted = { layer: 1, head: 2 };
+  const r = new Rng(9);
+  // Prompt tokens live in dimensions [0, D/2); label tokens in [D/2, D); only the planted head writes there.
+  setTensor(model, 'model.embed_tokens.weight', (i) => {
+    const [tok, d] = [Math.floor(i / D), i % D];
+    return labelTokens.has(tok) === d >= D / 2 ? r.normal() : 0;
+  });
+  for (let l = 0; l < cfg.numLayers; l++) {
+    setTensor(model, `model.layers.${l}.mlp.down_proj.weight`, () => 0);
+    setTensor(model, `model.layers.${l}.self_attn.o_proj.weight`, (i) => {
+      const [row, col] = [Math.floor(i / (H * Dh)), i % (H * Dh)];
+      const mine = l === planted.layer && Math.floor(col / Dh) === planted.head;
+      return mine && row >= D / 2 ? 2 * r.normal() : 0;
+    });
+  }
+  const { examples } = await selfLabelled(model);
+  assert.ok(new Set(examples.map((e) => e.label)).size >= 2, 'the planted head separates at least two labels');
+  const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
+  const run = await discover(session, examples, [], OPTIONS);
+  const [top] = run.iterations[0]!.selected;
+  assert.deepEqual(top, planted);
+  const scores = run.iterations[0]!.scores;
+  const plantedScore = scores.find((s) => s.head.layer === 1 && s.head.head === 2)!.directional;
+  assert.ok(plantedScore > 0.05, `planted head scores ${plantedScore}`);
+  for (const s of scores) if (s !== scores.find((x) => x.head.layer === 1 && x.head.head === 2)) assert.ok(Math.abs(s.directional) < 1e-9);
+  await session.close();
+});
+
