@@ -11,23 +11,35 @@ export type Attr =
   | { ints: readonly number[] }
   | { floats: readonly number[] }
   | { s: string }
-  | { t: HostTensor };
+  | { t: HostTensor }
+  | { g: Subgraph };
+
+/** A graph used as an attribute (a Loop body): its inputs and outputs in the order the op binds them. */
+export interface Subgraph {
+  graph: Graph;
+  inputs: readonly Value[];
+  outputs: readonly Value[];
+}
 
 export type Attrs = Record<string, Attr>;
 
-export type ValueKind = 'input' | 'initializer' | 'node';
+export type ValueKind = 'input' | 'initializer' | 'node' | 'outer';
 
 export class Value {
   /** Set by autodiff bookkeeping: true when a gradient can flow from this value to a trainable input. */
   requiresGrad = false;
   producer: OnnxNode | undefined;
 
+  /** For kind 'outer': the value of an enclosing graph this one stands for (subgraphs only). */
+  ref: Value | undefined;
+
   constructor(
     readonly graph: Graph,
     readonly id: number,
     readonly dtype: DType,
     readonly shape: Shape,
-    readonly kind: ValueKind,
+    /** Changes only when `Graph.computeInput` turns an input into a computed value. */
+    public kind: ValueKind,
     /** Fixed name for inputs and initializers; node outputs are named at encoding time. */
     readonly name: string | undefined,
   ) {}
@@ -158,6 +170,28 @@ export class Graph {
     for (const o of outputs) o.producer = node;
     this.nodes.push(node);
     return outputs;
+  }
+
+  /** A value of an enclosing graph, as seen from this graph (a subgraph such as a Loop body). */
+  outer(value: Value): Value {
+    const v = new Value(this, this.nextId++, value.dtype, value.shape, 'outer', undefined);
+    v.ref = value;
+    return v;
+  }
+
+  /**
+   * Turns one of this graph's inputs into the output of a new raw node, so a graph built for one step
+   * can be wrapped (e.g. a Loop body computes its batch from the iteration number). Consumers keep
+   * the same Value; the encoder orders nodes topologically.
+   */
+  computeInput(input: Value, opType: string, inputs: readonly (Value | null)[], attrs: Attrs = {}): void {
+    const at = this.inputs.indexOf(input);
+    if (at < 0) throw new GraphError(`computeInput: ${input.describe()} is not an input of this graph`);
+    this.inputs.splice(at, 1);
+    input.kind = 'node';
+    const node: OnnxNode = { id: this.nodes.length, opType, domain: '', inputs: [...inputs], outputs: [input], attrs, name: `${opType}->${input.name}` };
+    input.producer = node;
+    this.nodes.push(node);
   }
 
   record(entry: TapeEntry): void {

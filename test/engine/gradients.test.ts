@@ -1,138 +1,27 @@
 // float64 gradient checks of every differentiable registry op against central finite differences,
-// on seeded random shapes that include broadcasting.
+// on the seeded random op cases (main/engine/coverage/op-cases.ts), which include broadcasting.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as op from '../../main/engine/ops/index';
+import { opCases } from '../../main/engine/coverage/op-cases';
 import { registeredOps } from '../../main/engine/ops/index';
-import { Rng } from '../../main/engine/random';
-import { hostTensor, sizeOf } from '../../main/engine/tensor';
-import { gradCheck, type CheckedInput } from '../helpers/gradcheck';
-import type { Graph, Value } from '../../main/engine/graph';
+import { gradCheck } from '../helpers/gradcheck';
 
-const rng = new Rng(20261128);
-const dim = (lo = 2, hi = 5) => lo + rng.int(hi - lo + 1);
-const f = (name: string, shape: number[], extra: Partial<CheckedInput> = {}): CheckedInput => ({ name, shape, ...extra });
-const ints = (name: string, shape: number[], below: number): CheckedInput => ({
-  name,
-  shape,
-  ints: Array.from({ length: sizeOf(shape) }, () => rng.int(below)),
-});
+const cases = opCases('float64');
 
-/** Which registry ops the cases below exercise; checked against the registry at the end. */
-const covered = new Set<string>();
-function check(name: string, ops: string[], inputs: CheckedInput[], build: (g: Graph, xs: Value[]) => Value, tol?: number) {
-  ops.forEach((o) => covered.add(o));
-  test(`gradient: ${name}`, async () => {
-    const { worst, checked } = await gradCheck(inputs, build, tol === undefined ? {} : { tol });
+for (const c of cases) {
+  test(`gradient: ${c.name}`, async () => {
+    const { worst, checked } = await gradCheck(c.inputs, c.build);
     assert.ok(checked > 0);
-    assert.ok(worst <= (tol ?? 1e-6));
+    assert.ok(worst <= 1e-6);
   });
 }
 
-const [B, T, D] = [dim(), dim(), dim(3, 6)];
-
-check('Add broadcasting [B,T,D] + [T,1]', ['Add'], [f('a', [B, T, D]), f('b', [T, 1])], (_g, [a, b]) => op.add(a!, b!));
-check('Sub broadcasting [D] - [B,1,D]', ['Sub'], [f('a', [D]), f('b', [B, 1, D])], (_g, [a, b]) => op.sub(a!, b!));
-check('Mul broadcasting [B,T,1] * [D]', ['Mul'], [f('a', [B, T, 1]), f('b', [D])], (_g, [a, b]) => op.mul(a!, b!));
-check('Div broadcasting [B,T,D] / [B,1,1]', ['Div'], [f('a', [B, T, D]), f('b', [B, 1, 1], { positive: true })], (_g, [a, b]) =>
-  op.div(a!, b!),
-);
-check('Neg', ['Neg'], [f('x', [B, D])], (_g, [x]) => op.neg(x!));
-check('Exp', ['Exp'], [f('x', [B, D])], (_g, [x]) => op.exp(x!));
-check('Log', ['Log'], [f('x', [B, D], { positive: true })], (_g, [x]) => op.log(x!));
-check('Sqrt', ['Sqrt'], [f('x', [B, D], { positive: true })], (_g, [x]) => op.sqrt(x!));
-check('Reciprocal', ['Reciprocal'], [f('x', [B, D], { positive: true })], (_g, [x]) => op.reciprocal(x!));
-check('Tanh', ['Tanh'], [f('x', [B, T, D])], (_g, [x]) => op.tanh(x!));
-check('Sigmoid', ['Sigmoid'], [f('x', [B, T, D])], (_g, [x]) => op.sigmoid(x!));
-check('Abs', ['Abs'], [f('x', [B, T, D])], (_g, [x]) => op.abs(x!));
-check('Relu', ['Relu'], [f('x', [B, T, D])], (_g, [x]) => op.relu(x!));
-check('SiLU', ['SiLU'], [f('x', [B, T, D])], (_g, [x]) => op.silu(x!));
-check('GELU (erf)', ['Gelu'], [f('x', [B, T, D])], (_g, [x]) => op.gelu(x!, 'erf'));
-check('GELU (tanh)', ['Gelu'], [f('x', [B, T, D])], (_g, [x]) => op.gelu(x!, 'tanh'));
-
-check('MatMul batched × 2-D weight', ['MatMul'], [f('a', [B, T, D]), f('b', [D, 3])], (_g, [a, b]) => op.matmul(a!, b!));
-check('MatMul broadcasting batch dims', ['MatMul'], [f('a', [2, 1, T, D]), f('b', [3, D, 2])], (_g, [a, b]) =>
-  op.matmul(a!, b!),
-);
-check('MatMul 2-D × batched', ['MatMul'], [f('a', [T, D]), f('b', [B, D, 2])], (_g, [a, b]) => op.matmul(a!, b!));
-for (const transA of [false, true]) {
-  for (const transB of [false, true]) {
-    const [m, k, n] = [dim(), dim(), dim()];
-    check(
-      `Gemm transA=${transA} transB=${transB} with bias and alpha`,
-      ['Gemm'],
-      [f('a', transA ? [k, m] : [m, k]), f('b', transB ? [n, k] : [k, n]), f('c', [n])],
-      (_g, [a, b, c]) => op.gemm(a!, b!, { transA, transB, alpha: 0.7 }, c!),
-    );
-  }
-}
-check('linear over [B,T,D]', ['Gemm', 'Reshape'], [f('x', [B, T, D]), f('w', [4, D]), f('b', [4])], (_g, [x, w, b]) =>
-  op.linear(x!, w!, b!),
-);
-
-check('LinearSegments, weight rows in pieces (one frozen)', ['LinearSegments'], [f('x', [B, T, D]), f('w0', [2, D]), f('w2', [3, D]), f('b', [6])], (g, [x, w0, w2, b]) =>
-  op.linear(x!, { axis: 0, parts: [w0!, g.constant(hostTensor('float64', [1, D], Array.from({ length: D }, () => rng.normal()))), w2!] }, b!),
-);
-check('LinearSegments, weight columns in pieces', ['LinearSegments'], [f('x', [B, T, 5]), f('w0', [D, 2]), f('w1', [D, 3])], (_g, [x, w0, w1]) =>
-  op.linear(x!, { axis: 1, parts: [w0!, w1!] }),
-);
-check('ReduceSum keepdims', ['ReduceSum'], [f('x', [B, T, D])], (_g, [x]) => op.reduceSum(x!, [0, 2], true));
-check('ReduceMean', ['ReduceMean'], [f('x', [B, T, D])], (_g, [x]) => op.reduceMean(x!, [1], false));
-check('Reshape', ['Reshape'], [f('x', [B, T, D])], (_g, [x]) => op.reshape(x!, [T, -1]));
-check('Transpose', ['Transpose'], [f('x', [B, T, D])], (_g, [x]) => op.transpose(x!, [2, 0, 1]));
-check('Expand', ['Expand'], [f('x', [T, 1])], (_g, [x]) => op.expand(x!, [B, T, D]));
-check('Slice', ['Slice'], [f('x', [B, T, D])], (_g, [x]) => op.slice(x!, 2, 1, D - 1));
-check('Concat', ['Concat'], [f('a', [B, 2, D]), f('b', [B, T, D])], (_g, [a, b]) => op.concat([a!, b!], 1));
-check('Split (one part unused)', ['Split'], [f('x', [B, 5])], (_g, [x]) => {
-  const [p, , r] = op.split(x!, 1, [2, 1, 2]);
-  return op.mul(p!, r!);
-});
-check('Cast float64 → float64 round trip', ['Cast'], [f('x', [B, D])], (_g, [x]) => op.cast(op.cast(x!, 'float64'), 'float64'));
-
-check('Softmax (last axis)', ['Softmax'], [f('x', [B, T, D])], (_g, [x]) => op.softmax(x!, -1));
-check('Softmax (middle axis)', ['Softmax'], [f('x', [B, T, D])], (_g, [x]) => op.softmax(x!, 1));
-check('LogSoftmax', ['LogSoftmax'], [f('x', [B, D])], (_g, [x]) => op.logSoftmax(x!, -1));
-check('LayerNorm', ['LayerNorm'], [f('x', [B, T, D]), f('w', [D]), f('b', [D])], (_g, [x, w, b]) =>
-  op.layerNorm(x!, w!, b!, 1e-5),
-);
-check('RMSNorm', ['RMSNorm'], [f('x', [B, T, D]), f('w', [D])], (_g, [x, w]) => op.rmsNorm(x!, w!, 1e-6));
-
-check('Gather rows (embedding, repeated ids)', ['Gather'], [f('w', [7, D]), { name: 'ids', shape: [B, 3], ints: Array.from({ length: B * 3 }, (_, i) => i % 2) }], (_g, [w, ids]) =>
-  op.gather(w!, ids!, 0),
-);
-check('Gather columns (axis 1)', ['Gather'], [f('x', [B, 6, D]), ints('idx', [2, 2], 6)], (_g, [x, idx]) => op.gather(x!, idx!, 1));
-check('pickRows (label position per row)', ['Gather'], [f('x', [B, T, D]), ints('pos', [B], T)], (_g, [x, pos]) =>
-  op.pickRows(x!, pos!),
-);
-check('Where with broadcasting', ['Where'], [f('a', [B, T, D]), f('b', [D])], (g, [a, b]) => {
-  const cond = g.constant(hostTensor('bool', [T, D], Array.from({ length: T * D }, () => rng.int(2))));
-  return op.where(cond, a!, b!);
-});
-check('Rotary position embedding', ['Rotary'], [f('x', [B, 2, T, 4]), ints('pos', [B, T], 9)], (_g, [x, pos]) => {
-  const { cos, sin } = op.rotaryTables(pos!, 4, 10000, 'float64');
-  return op.rotary(x!, cos, sin);
-});
-check('masked softmax (causal + padding)', ['AttentionMask'], [f('s', [B, 1, T, T]), { name: 'mask', shape: [B, T], ints: Array.from({ length: B * T }, (_, i) => (i % T === T - 1 ? 0 : 1)) }], (_g, [s, mask]) =>
-  op.softmax(op.add(s!, op.attentionMask(mask!, 'float64', true)), -1),
-);
-check('scaled dot-product attention (causal + padding mask)', ['ScaledDotProductAttention'], [f('q', [B, 2, T, 3]), f('k', [B, 2, T, 3]), f('v', [B, 2, T, 4]), { name: 'mask', shape: [B, T], ints: Array.from({ length: B * T }, (_, i) => (i % T === T - 1 ? 0 : 1)) }], (_g, [q, k, v, mask]) =>
-  op.scaledDotProductAttention(q!, k!, v!, op.attentionMask(mask!, 'float64', true)),
-);
-check('softmax cross-entropy over classes', ['SoftmaxCrossEntropy'], [f('logits', [B, 3]), ints('labels', [B], 3)], (_g, [l, y]) =>
-  op.softmaxCrossEntropy(l!, y!),
-);
-check('softmax cross-entropy with row weights (a padded row ignored)', ['SoftmaxCrossEntropy'], [f('logits', [B, 4]), ints('labels', [B], 4)], (g, [l, y]) =>
-  op.softmaxCrossEntropy(l!, y!, g.constant(hostTensor('float64', [B], Array.from({ length: B }, (_, i) => (i === 0 ? 0 : 0.5 + i))))),
-);
-check('cross-entropy over restricted label tokens', ['SoftmaxCrossEntropy', 'Gather'], [f('logits', [B, 11]), ints('labels', [B], 3)], (g, [l, y]) =>
-  op.restrictedCrossEntropy(l!, g.constant(hostTensor('int64', [3], [7, 2, 9])), y!),
-);
-
 test('every differentiable registry op has a gradient check', () => {
-  const differentiable = registeredOps()
+  const covered = new Set(cases.flatMap((c) => c.ops));
+  const missing = registeredOps()
     .filter((o) => o.vjp)
-    .map((o) => o.name);
-  const missing = differentiable.filter((n) => !covered.has(n));
+    .map((o) => o.name)
+    .filter((n) => !covered.has(n));
   assert.deepEqual(missing, [], `ops without a gradient check: ${missing.join(', ')}`);
 });

@@ -4,20 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { grad } from '../../main/engine/autodiff';
+import type { CaseInput } from '../../main/engine/coverage/op-cases';
 import { Graph, type Value } from '../../main/engine/graph';
 import { mul, reduceSum } from '../../main/engine/ops/index';
 import { Rng } from '../../main/engine/random';
-import { hostTensor, sizeOf, type HostTensor, type Shape } from '../../main/engine/tensor';
+import { hostTensor, sizeOf, type HostTensor } from '../../main/engine/tensor';
 import { compile } from './engine';
 
-export interface CheckedInput {
-  name: string;
-  shape: Shape;
-  /** Values for a non-differentiable integer input (indices, labels, masks). */
-  ints?: number[];
-  /** Make the input a positive float (for Sqrt, Log, divisors). */
-  positive?: boolean;
-}
 
 export interface GradCheckOptions {
   seed?: number;
@@ -29,7 +22,7 @@ export interface GradCheckOptions {
 }
 
 export async function gradCheck(
-  inputs: CheckedInput[],
+  inputs: CaseInput[],
   build: (g: Graph, xs: Value[]) => Value,
   opts: GradCheckOptions = {},
 ): Promise<{ worst: number; checked: number }> {

@@ -1,27 +1,18 @@
-// Graph → ONNX ModelProto bytes. Only nodes that outputs depend on are kept (dead-node pruning);
-// outputs are named by renaming their producer's result (no Identity copies); initializers above a
-// size threshold go to external data, one in-memory blob per tensor, viewed without copying.
+// Graph → ONNX ModelProto bytes. Only nodes that outputs depend on are kept (dead-node pruning, also
+// inside Loop bodies); outputs are named by renaming their producer's result (no Identity copies);
+// every initializer (a body's too) sits in the main graph, those above a size threshold in external
+// data: one in-memory blob per tensor viewed without copying, or one page-aligned file.
 
-import { BYTES_PER_ELEMENT, ONNX_DTYPE, type DType } from '../dtype';
-import { GraphError, type Attr, type Graph, type OnnxNode, type Value } from '../graph';
-import type { HostTensor } from '../tensor';
+import { GraphError, type Attr, type Graph, type OnnxNode, type Subgraph, type Value } from '../graph';
+import { liveFrom, topologicalNodes, ValueNames, type LiveSet } from './graph-walk';
 import { ProtoWriter } from './protobuf';
+import { bytesOf, writeTensor, writeValueInfo, type ExternalBlob, type NamedSpec } from './tensor-proto';
+
+export { bytesOf, type ExternalBlob, type NamedSpec } from './tensor-proto';
 
 export const OPSET = 20;
 const IR_VERSION = 9;
 
-export interface NamedSpec {
-  name: string;
-  dtype: DType;
-  shape: number[];
-}
-
-export interface ExternalBlob {
-  path: string;
-  data: Uint8Array;
-  /** Byte offset inside `path` (file mode: every blob shares one file). */
-  offset: number;
-}
 
 export interface EncodedModel {
   bytes: Uint8Array;
@@ -50,47 +41,9 @@ export interface EncodeOptions {
 /** Offsets in a shared external-data file are multiples of this (mmap-friendly, as ONNX advises). */
 export const EXTERNAL_ALIGNMENT = 4096;
 
-export function bytesOf(t: HostTensor): Uint8Array {
-  const d = t.data;
-  return new Uint8Array(d.buffer, d.byteOffset, d.length * BYTES_PER_ELEMENT[t.dtype]);
-}
 
-function writeTensor(w: ProtoWriter, name: string, t: HostTensor, external?: ExternalBlob): void {
-  w.packedInts(1, t.shape);
-  w.int(2, ONNX_DTYPE[t.dtype]);
-  w.string(8, name);
-  if (external === undefined) {
-    w.bytes(9, bytesOf(t));
-    return;
-  }
-  const entry = (key: string, value: string) => w.message(13, (e) => e.string(1, key).string(2, value));
-  entry('location', external.path);
-  entry('offset', String(external.offset));
-  entry('length', String(external.data.length));
-  w.int(14, 1);
-}
 
-function writeAttr(w: ProtoWriter, name: string, a: Attr): void {
-  w.string(1, name);
-  if ('i' in a) w.int(20, 2).int(3, a.i);
-  else if ('f' in a) w.int(20, 1).float32(2, a.f);
-  else if ('ints' in a) w.int(20, 7).packedInts(8, a.ints);
-  else if ('floats' in a) w.int(20, 6).packedFloats(7, a.floats);
-  else if ('s' in a) w.int(20, 3).bytes(4, new TextEncoder().encode(a.s));
-  else w.int(20, 4).message(5, (t) => writeTensor(t, '', a.t));
-}
 
-function writeValueInfo(w: ProtoWriter, spec: NamedSpec): void {
-  w.string(1, spec.name);
-  w.message(2, (type) =>
-    type.message(1, (tensor) => {
-      tensor.int(1, ONNX_DTYPE[spec.dtype]);
-      tensor.message(2, (shape) => {
-        for (const d of spec.shape) shape.message(1, (dim) => dim.int(1, d));
-      });
-    }),
-  );
-}
 
 /** Ops whose trailing outputs are optional in ONNX: unused ones are left off (cheaper kernels). */
 const OPTIONAL_TRAILING_OUTPUTS = new Set(['LayerNormalization']);
@@ -120,110 +73,121 @@ function sessionConfigFor(nodes: readonly OnnxNode[], used: ReadonlySet<Value>):
   return disabled.length > 0 ? { 'optimization.disable_specified_optimizers': disabled.join(';') } : {};
 }
 
-/** The nodes the outputs depend on, in creation (hence topological) order. */
-function liveNodes(graphOutputs: readonly { value: Value }[]): Set<OnnxNode> {
-  const live = new Set<OnnxNode>();
-  const stack: Value[] = graphOutputs.map((o) => o.value);
-  while (stack.length) {
-    const v = stack.pop()!;
-    const n = v.producer;
-    if (!n || live.has(n)) continue;
-    live.add(n);
-    for (const i of n.inputs) if (i) stack.push(i);
+interface EncodeContext {
+  names: ValueNames;
+  live: LiveSet;
+  used: Set<Value>;
+}
+
+function writeAttr(w: ProtoWriter, name: string, a: Attr, ctx: EncodeContext): void {
+  w.string(1, name);
+  if ('i' in a) w.int(20, 2).int(3, a.i);
+  else if ('f' in a) w.int(20, 1).float32(2, a.f);
+  else if ('ints' in a) w.int(20, 7).packedInts(8, a.ints);
+  else if ('floats' in a) w.int(20, 6).packedFloats(7, a.floats);
+  else if ('s' in a) w.int(20, 3).bytes(4, new TextEncoder().encode(a.s));
+  else if ('t' in a) w.int(20, 4).message(5, (t) => writeTensor(t, '', a.t));
+  else w.int(20, 5).message(6, (g) => writeSubgraph(g, a.g, ctx));
+}
+
+function writeNodes(w: ProtoWriter, graph: Graph, ctx: EncodeContext): OnnxNode[] {
+  const nodes = topologicalNodes(graph, ctx.live.nodes);
+  for (const n of nodes) {
+    w.message(1, (nw) => {
+      for (const i of n.inputs) {
+        if (i) nw.string(1, ctx.names.of(i));
+        else nw.bytes(1, new Uint8Array(0)); // an omitted optional input keeps its position
+      }
+      for (const o of keptOutputs(n, ctx.used)) nw.string(2, ctx.names.of(o));
+      nw.string(3, `${n.name}#${n.id}`);
+      nw.string(4, n.opType);
+      for (const [k, a] of Object.entries(n.attrs)) nw.message(5, (aw) => writeAttr(aw, k, a, ctx));
+      nw.string(7, n.domain);
+    });
   }
-  return live;
+  return nodes;
+}
+
+const specOf = (name: string, v: Value): NamedSpec => ({ name, dtype: v.dtype, shape: [...v.shape] });
+
+/** A Loop body: inputs and outputs bound by position; its initializers live in the main graph. */
+function writeSubgraph(w: ProtoWriter, sub: Subgraph, ctx: EncodeContext): void {
+  writeNodes(w, sub.graph, ctx);
+  w.string(2, 'body');
+  for (const v of sub.inputs) w.message(11, (vw) => writeValueInfo(vw, specOf(ctx.names.of(v), v)));
+  for (const v of sub.outputs) w.message(12, (vw) => writeValueInfo(vw, specOf(ctx.names.of(v), v)));
+}
+
+function selectOutputs(g: Graph, wanted?: readonly string[]) {
+  if (!wanted) return g.outputs;
+  return wanted.map((name) => {
+    const o = g.outputs.find((x) => x.name === name);
+    if (!o) throw new GraphError(`encode: no graph output named "${name}"`);
+    return o;
+  });
+}
+
+/** Every initializer reachable from the live graph (main graph and bodies). */
+function liveInitializers(g: Graph, live: LiveSet) {
+  const graphs = new Set<Graph>([g]);
+  for (const n of live.nodes) for (const a of Object.values(n.attrs)) if ('g' in a) graphs.add(a.g.graph);
+  return [...graphs].flatMap((graph) => [...graph.initializers].filter(([v]) => live.values.has(v)));
 }
 
 export function encodeModel(g: Graph, opts: EncodeOptions = {}): EncodedModel {
-  const graphOutputs = opts.outputs
-    ? opts.outputs.map((name) => {
-        const o = g.outputs.find((x) => x.name === name);
-        if (!o) throw new GraphError(`encode: no graph output named "${name}"`);
-        return o;
-      })
-    : g.outputs;
+  const graphOutputs = selectOutputs(g, opts.outputs);
   if (graphOutputs.length === 0) throw new GraphError('encode: the graph has no outputs');
   const threshold = opts.externalMinBytes ?? 1024;
-  const live = liveNodes(graphOutputs);
-  const nodes = g.nodes.filter((n) => live.has(n));
-
-  const names = new Map<Value, string>();
+  const live = liveFrom(graphOutputs.map((o) => o.value));
   const used = new Set<Value>();
-  for (const n of nodes) for (const i of n.inputs) if (i) used.add(i);
+  for (const n of live.nodes) for (const i of n.inputs) if (i) used.add(i);
   for (const o of graphOutputs) used.add(o.value);
+  const ctx: EncodeContext = { names: new ValueNames(), live, used };
 
-  const extraNodes: { input: string; output: string }[] = [];
+  const mainInputs = g.inputs.filter((v) => live.values.has(v));
+  for (const v of mainInputs) ctx.names.fix(v, v.name!);
+  const copies: { from: Value; to: string }[] = [];
   for (const { name, value } of graphOutputs) {
-    const fixed = value.name ?? names.get(value);
-    if (fixed === undefined) names.set(value, name);
-    else extraNodes.push({ input: fixed, output: name }); // an input or an already-named value: needs a copy
+    if (value.kind === 'node' && !ctx.names.has(value)) ctx.names.fix(value, name);
+    else copies.push({ from: value, to: name }); // an input, initializer or twice-named value: needs a copy
   }
-  let auto = 0;
-  const nameOf = (v: Value): string => {
-    if (v.name !== undefined) return v.name;
-    let n = names.get(v);
-    if (n === undefined) {
-      n = `_t${auto++}`;
-      names.set(v, n);
-    }
-    return n;
-  };
 
-  const inputs: NamedSpec[] = g.inputs
-    .filter((v) => used.has(v))
-    .map((v) => ({ name: v.name!, dtype: v.dtype, shape: [...v.shape] }));
-  const outputs: NamedSpec[] = graphOutputs.map(({ name, value }) => ({ name, dtype: value.dtype, shape: [...value.shape] }));
   const externalData: ExternalBlob[] = [];
-  const domains = new Set(nodes.map((n) => n.domain).filter((d) => d !== ''));
-
   const model = new ProtoWriter();
   model.int(1, IR_VERSION);
   model.string(2, 'lontar');
   model.string(6, opts.docString);
   model.message(7, (graph) => {
-    for (const n of nodes) {
-      graph.message(1, (w) => {
-        for (const i of n.inputs) {
-          if (i) w.string(1, nameOf(i));
-          else w.bytes(1, new Uint8Array(0)); // an omitted optional input keeps its position
-        }
-        for (const o of keptOutputs(n, used)) w.string(2, nameOf(o));
-        w.string(3, `${n.name}#${n.id}`);
-        w.string(4, n.opType);
-        for (const [k, a] of Object.entries(n.attrs)) w.message(5, (aw) => writeAttr(aw, k, a));
-        w.string(7, n.domain);
-      });
-    }
-    for (const e of extraNodes) {
-      graph.message(1, (w) => w.string(1, e.input).string(2, e.output).string(4, 'Identity'));
-    }
+    writeNodes(graph, g, ctx);
+    for (const c of copies) graph.message(1, (w) => w.string(1, ctx.names.of(c.from)).string(2, c.to).string(4, 'Identity'));
     graph.string(2, 'lontar');
     let fileOffset = 0;
-    for (const [v, t] of g.initializers) {
-      if (!used.has(v)) continue;
+    for (const [v, t] of liveInitializers(g, live)) {
       const data = bytesOf(t);
+      const name = ctx.names.of(v);
       let blob: ExternalBlob | undefined;
       if (data.length >= threshold && opts.externalDataFile) {
         blob = { path: opts.externalDataFile, data, offset: fileOffset };
         fileOffset += Math.ceil(data.length / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
       } else if (data.length >= threshold) {
-        blob = { path: `${v.name}.bin`.replace(/[^A-Za-z0-9_.-]/g, '_') + `.${externalData.length}`, data, offset: 0 };
+        blob = { path: `${name}.bin`.replace(/[^A-Za-z0-9_.-]/g, '_') + `.${externalData.length}`, data, offset: 0 };
       }
       if (blob) externalData.push(blob);
-      graph.message(5, (w) => writeTensor(w, v.name!, t, blob));
+      graph.message(5, (w) => writeTensor(w, name, t, blob));
     }
-    for (const s of inputs) graph.message(11, (w) => writeValueInfo(w, s));
-    for (const s of outputs) graph.message(12, (w) => writeValueInfo(w, s));
+    for (const v of mainInputs) graph.message(11, (w) => writeValueInfo(w, specOf(v.name!, v)));
+    for (const o of graphOutputs) graph.message(12, (w) => writeValueInfo(w, specOf(o.name, o.value)));
   });
+  const domains = new Set([...live.nodes].map((n) => n.domain).filter((d) => d !== ''));
   model.message(8, (w) => w.string(1, '').int(2, OPSET));
   for (const d of domains) model.message(8, (w) => w.string(1, d).int(2, 1));
   for (const [k, v] of Object.entries(opts.metadata ?? {})) model.message(14, (w) => w.string(1, k).string(2, v));
   return {
     bytes: model.finish(),
     externalData,
-    inputs,
-    outputs,
-    nodeCount: nodes.length + extraNodes.length,
-    sessionConfig: sessionConfigFor(nodes, used),
+    inputs: mainInputs.map((v) => specOf(v.name!, v)),
+    outputs: graphOutputs.map((o) => specOf(o.name, o.value)),
+    nodeCount: live.nodes.size + copies.length,
+    sessionConfig: sessionConfigFor([...live.nodes], used),
   };
 }

@@ -8,7 +8,11 @@ import { betaAxis } from '../cd/rules';
 import { ShapeError } from './op-def';
 import { applyOp, defineOp } from './registry';
 import { zerosOf } from './fill';
-import { reshape, transpose, unsqueeze } from './shape-ops';
+import { cast } from './cast';
+import { equal } from './elementwise-logic';
+import { matmul } from './matmul';
+import { reshape, slice, transpose, transposeLast2, unsqueeze } from './shape-ops';
+import { where } from './where';
 
 function moveAxis(rank: number, from: number, to: number): number[] {
   const perm = [...Array(rank).keys()].filter((i) => i !== from);
@@ -38,17 +42,42 @@ const Gather = defineOp<{ axis: number }>({
       grad = transpose(grad, [...front, ...perm]);
     }
     const rowsFirst = a > 0 ? moveAxis(data!.rank, a, 0).map((i) => data!.shape[i]!) : data!.shape;
-    const graph = data!.graph;
-    const [scattered] = graph.node(
-      'ScatterND',
-      [zerosOf(graph, data!.dtype, rowsFirst), unsqueeze(idx!, -1), grad],
-      { reduction: { s: 'add' } },
-      [{ dtype: data!.dtype, shape: rowsFirst }],
-    );
-    return [a > 0 ? transpose(scattered!, moveAxis(data!.rank, 0, a)) : scattered!, null];
+    const scattered = scatterAddRows(rowsFirst, data!.dtype, idx!, grad);
+    return [a > 0 ? transpose(scattered, moveAxis(data!.rank, 0, a)) : scattered, null];
   },
   cd: ({ inputs: [data, idx], attrs: { axis } }, [b]) => [gather(b!, idx!, betaAxis(axis, data!.rank))],
 });
+
+/** Above this many indices the N×N de-duplication gets expensive; ScatterND's add is used instead. */
+const DEDUPLICATE_UP_TO = 4096;
+
+/**
+ * Sum of `updates` rows into zeros of `shape` at `indices` (repeated indices accumulate). onnxruntime's
+ * CPU ScatterND with reduction "add" splits the indices across threads, so repeated rows (the same
+ * token twice in a batch) are summed in a racy order: not reproducible, and possibly lost updates.
+ * Instead, each index's occurrences are summed into its first occurrence by a matrix product with a
+ * one-hot map (deterministic), and only first occurrences are scattered — to distinct rows.
+ */
+function scatterAddRows(shape: readonly number[], dtype: Value['dtype'], indices: Value, updates: Value): Value {
+  const g = indices.graph;
+  const n = indices.shape.reduce((x, y) => x * y, 1);
+  const [rows, rest] = [shape[0]!, shape.slice(1).reduce((x, y) => x * y, 1)];
+  const idx = cast(reshape(indices, [n]), 'int64');
+  const flat = reshape(updates, [n, rest]);
+  if (n > DEDUPLICATE_UP_TO) {
+    const [sum] = g.node('ScatterND', [zerosOf(g, dtype, [rows, rest]), unsqueeze(idx, -1), flat], { reduction: { s: 'add' } }, [{ dtype, shape: [rows, rest] }]);
+    return reshape(sum!, shape);
+  }
+  const positions = g.constant(hostTensor('int64', [n], Array.from({ length: n }, (_, i) => i)));
+  const same = cast(equal(unsqueeze(idx, 1), unsqueeze(idx, 0)), 'int32'); // [n, n]
+  const [first] = g.node('ArgMax', [same], { axis: { i: 1 }, keepdims: { i: 0 } }, [{ dtype: 'int64', shape: [n] }]); // first occurrence
+  const toFirst = cast(equal(unsqueeze(first!, 1), unsqueeze(positions, 0)), dtype); // [n, n], one 1 per row
+  const summed = matmul(transposeLast2(toFirst), flat); // row j: Σ updates[i] over i whose first occurrence is j
+  // Later occurrences (all-zero rows) go to a spare row past the end, so every real row is written once.
+  const target = where(equal(first!, positions), idx, g.constant(hostTensor('int64', [], [rows])));
+  const [spread] = g.node('ScatterND', [zerosOf(g, dtype, [rows + 1, rest]), unsqueeze(target, -1), summed], {}, [{ dtype, shape: [rows + 1, rest] }]);
+  return reshape(slice(spread!, 0, 0, rows), shape);
+}
 
 /** Rows (or slices along `axis`) of `data` at integer `indices`; output dims = indices' dims in place of axis. */
 export const gather = (data: Value, indices: Value, axis = 0): Value => applyOp(Gather, [data, indices], { axis })[0]!;

@@ -8,6 +8,7 @@ import type { TrainableTensor } from '../params/binding';
 import type { Feed, Runner } from '../runtime/runner';
 import { SessionCache } from '../runtime/session-cache';
 import { hostTensor, zeros, type HostTensor } from '../tensor';
+import { buildLoopTrainStep, stackBatches } from './loop-step';
 import { buildTrainStep, type StateSlot, type TrainStepOptions } from './train-step';
 
 /** The forward graph of one bucket: a scalar loss and the tensors the optimizer updates. */
@@ -55,12 +56,16 @@ export class Trainer {
   private compile(bucket: string) {
     const forward = this.opts.build(bucket);
     const step = buildTrainStep(forward.loss, forward.trainables, this.opts);
-    const names = step.state.map((s) => s.name).join('\n');
+    this.checkSlots(bucket, step.state);
+    return encodeModel(forward.graph, this.opts.encode);
+  }
+
+  private checkSlots(bucket: string, state: StateSlot[]): void {
+    const names = state.map((s) => s.name).join('\n');
     if (this.slots && this.slots.map((s) => s.name).join('\n') !== names) {
       throw new Error(`bucket ${bucket} trains different tensors than the first bucket`);
     }
-    this.slots ??= step.state;
-    return encodeModel(forward.graph, this.opts.encode);
+    this.slots ??= state;
   }
 
   /** Builds the first bucket's session and uploads initial parameters and zeroed optimizer slots. */
@@ -89,6 +94,34 @@ export class Trainer {
     this.step++;
     const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
     return { step: this.step, loss: num('loss')!, lr: num('lr')!, gradNorm: num('grad_norm') };
+  }
+
+  /**
+   * K steps in one run (an ONNX Loop over the batches stacked): the same results as K `trainStep`
+   * calls, with parameters and moments crossing the runner boundary once instead of K times.
+   */
+  async trainSteps(bucket: string, batches: readonly Record<string, HostTensor>[]): Promise<StepResult[]> {
+    if (!this.slots) throw new Error('trainer not started');
+    const k = batches.length;
+    const session = await this.sessions.get(`${bucket}|loop${k}`, () => {
+      const loop = buildLoopTrainStep(this.opts.build(bucket), this.opts, k, Object.keys(batches[0] ?? {}));
+      this.checkSlots(bucket, loop.state);
+      return encodeModel(loop.graph, this.opts.encode);
+    });
+    const dtype = this.slots[0]!.trainable.input.dtype;
+    const feeds: Record<string, Feed> = { ...stackBatches(batches), step: hostTensor(dtype, [], [this.step + 1]) };
+    const keep: Record<string, string> = {};
+    for (const s of this.slots) {
+      feeds[s.name] = { state: this.prefix + s.name };
+      keep[s.output] = this.prefix + s.name;
+    }
+    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
+    const out = await this.opts.runner.run(session.id, { feeds, fetch, keep });
+    const series = (name: string) => (out[name] ? Array.from(out[name].data as ArrayLike<number>, Number) : undefined);
+    const [loss, lr, gradNorm] = [series('loss')!, series('lr')!, series('grad_norm')];
+    const results = loss.map((l, i) => ({ step: this.step + i + 1, loss: l, lr: lr[i]!, gradNorm: gradNorm?.[i] }));
+    this.step += k;
+    return results;
   }
 
   /** Current values of the trainable tensors, by graph-input key. */
