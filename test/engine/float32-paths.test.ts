@@ -35,6 +35,7 @@ const cases: [string, (x: Value, w: Value, b: Value) => Value][] = [
   ['Gelu (tanh, fused kernel)', (x) => op.gelu(x, 'tanh')],
   ['LayerNorm (LayerNormalization kernel)', (x, w, b) => op.layerNorm(x, w, b, 1e-5)],
   ['SiLU (Sigmoid)', (x) => op.silu(x)],
+  ['SwiGLU (Sigmoid, recomputed in backward)', (x) => op.swiglu(x, op.tanh(x))],
 ];
 
 for (const [name, f] of cases) {

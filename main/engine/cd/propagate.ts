@@ -17,12 +17,19 @@ export interface CdSource {
   beta: Value;
 }
 
-/** Values of the tape that some target depends on (so only their rules need to run). */
-function neededFor(entries: readonly TapeEntry[], targets: readonly Value[]): Set<Value> {
+/**
+ * Values of the tape whose β some target depends on (so only their rules need to run); an input a
+ * rule does not read under these options (e.g. queries and keys under fixed attention) is skipped.
+ */
+function neededFor(entries: readonly TapeEntry[], targets: readonly Value[], options: CdOptions): Set<Value> {
   const needed = new Set<Value>(targets);
   for (let k = entries.length - 1; k >= 0; k--) {
     const e = entries[k]!;
-    if (e.outputs.some((o) => needed.has(o))) e.inputs.forEach((i) => needed.add(i));
+    if (!e.outputs.some((o) => needed.has(o))) continue;
+    const reads = e.op.cdReads?.(e.attrs, options);
+    e.inputs.forEach((input, i) => {
+      if (!reads || reads[i]) needed.add(input);
+    });
   }
   return needed;
 }
@@ -39,7 +46,7 @@ export function propagateRelevance(source: CdSource, targets: readonly Value[], 
   }
   const producer = g.tape.findIndex((e) => e.outputs.includes(source.at));
   const entries = g.tape.slice(producer + 1);
-  const needed = neededFor(entries, targets);
+  const needed = neededFor(entries, targets, options);
   const beta = new Map<Value, Value>([[source.at, source.beta]]);
   const pending = new Set(targets.filter((t) => t !== source.at));
 
@@ -48,7 +55,8 @@ export function propagateRelevance(source: CdSource, targets: readonly Value[], 
       for (const entry of entries) {
         if (pending.size === 0) break;
         if (!entry.outputs.some((o) => needed.has(o))) continue;
-        const inputs = entry.inputs.map((v) => beta.get(v) ?? null);
+        const reads = entry.op.cdReads?.(entry.attrs, options);
+        const inputs = entry.inputs.map((v, i) => (reads && !reads[i] ? null : (beta.get(v) ?? null)));
         if (inputs.every((b) => b === null)) continue;
         if (!entry.op.cd) throw new GraphError(`contextual decomposition: op ${entry.op.name} (${entry.scope || 'top'}) has no CD rule`);
         const outs = entry.op.cd(entry, inputs, options);

@@ -54,6 +54,7 @@ export function opCases(dtype: FloatDType, seed = 20261128): OpCase[] {
   add('Sigmoid', ['Sigmoid'], [f('x', [B, T, D])], (_g, [x]) => op.sigmoid(x!));
   add('Abs', ['Abs'], [f('x', [B, T, D])], (_g, [x]) => op.abs(x!));
   add('Relu', ['Relu'], [f('x', [B, T, D])], (_g, [x]) => op.relu(x!));
+  add('SwiGLU', ['SwiGLU'], [f('gate', [B, T, D]), f('up', [B, T, D])], (_g, [gate, up]) => op.swiglu(gate!, up!));
   add('SiLU', ['SiLU'], [f('x', [B, T, D])], (_g, [x]) => op.silu(x!));
   add('GELU (erf)', ['Gelu'], [f('x', [B, T, D])], (_g, [x]) => op.gelu(x!, 'erf'));
   add('GELU (tanh)', ['Gelu'], [f('x', [B, T, D])], (_g, [x]) => op.gelu(x!, 'tanh'));

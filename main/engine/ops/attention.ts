@@ -51,6 +51,7 @@ const ScaledDotProductAttention = defineOp<Attrs, { probs: Value }>({
   // 'fixed': the clean pattern carries both parts, β' = P·βv (relevance through values only).
   // 'beta-softmax': β gets its own pattern from β·β scores, β' = softmax(βq·βkᵀ·scale + mask)·βv; with
   // βq = βk = 0 that pattern is uniform over the allowed keys (the reference code's "uniform leak").
+  cdReads: (_attrs, { attention }) => (attention === 'fixed' ? [false, false, true, false] : [true, true, true, false]),
   cd({ inputs: [, , , mask], attrs: { scale }, saved: { probs } }, [bq, bk, bv], { attention }) {
     if (!bv) return [null];
     if (attention === 'fixed') return [matmul(probs, bv)];

@@ -18,4 +18,5 @@ export { concat, expand, flattenTo2d, reshape, slice, split, transpose, transpos
 export { logSoftmax, softmax } from './softmax';
 export { equal, less, logicalNot, maximum, minimum, pow } from './elementwise-logic';
 export { abs, exp, log, reciprocal, relu, sigmoid, silu, sqrt, tanh } from './unary';
+export { swiglu } from './swiglu';
 export { where } from './where';

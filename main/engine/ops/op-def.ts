@@ -58,6 +58,8 @@ export interface OpDef<A = any, S = any> {
   /** Gradients of the inputs; `needsGrad[i]` false means input i's gradient may be skipped (null). */
   vjp?(ctx: OpContext<A, S>, gradOutputs: readonly (Value | null)[], needsGrad: readonly boolean[]): (Value | null)[];
   cd?: CdRule<A, S>;
+  /** Which inputs' β the CD rule reads under these options (default: all); others are never propagated. */
+  cdReads?: (attrs: A, options: CdOptions) => readonly boolean[];
 }
 
 export interface TapeEntry<A = any, S = any> extends OpContext<A, S> {

@@ -41,10 +41,15 @@ const SiLU = defineOp<object, { s: Value }>({
   name: 'SiLU',
   infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
   emit(_g, [x]) {
-    const s = x!.dtype === 'float64' ? reciprocal(addScalar(exp(neg(x!)), 1)) : sigmoid(x!);
+    const s = logistic(x!);
     return { outputs: [mul(x!, s)], saved: { s } };
   },
   vjp: ({ inputs: [x], saved: { s } }, [g]) => [mul(g!, mul(s, addScalar(mul(x!, oneMinus(s)), 1)))],
   cd: ({ inputs: [x], outputs: [y] }, [b]) => [gammaFirst(x!, y!, b!, silu)],
 });
 export const silu = (x: Value): Value => applyOp(SiLU, [x], {})[0]!;
+
+/** σ(x), spelled 1/(1 + e^(−x)) in float64 (see SiLU) and as the Sigmoid op otherwise. */
+export function logistic(x: Value): Value {
+  return x.dtype === 'float64' ? reciprocal(addScalar(exp(neg(x)), 1)) : sigmoid(x);
+}

@@ -30,6 +30,8 @@ export interface FeedForwardWeights {
 
 export function feedForward(x: Value, w: FeedForwardWeights, activation: Activation): Value {
   const up = op.linear(x, w.up, w.upBias);
-  const hidden = w.gate ? op.mul(activate(op.linear(x, w.gate, w.gateBias), activation), up) : activate(up, activation);
+  if (!w.gate) return op.linear(activate(up, activation), w.down, w.downBias);
+  const gate = op.linear(x, w.gate, w.gateBias);
+  const hidden = activation === 'silu' ? op.swiglu(gate, up) : op.mul(activate(gate, activation), up);
   return op.linear(hidden, w.down, w.downBias);
 }
