@@ -5,7 +5,7 @@
 import type { Graph, Value } from '../graph';
 import { encodeModel, type EncodeOptions } from '../onnx/encode';
 import type { TrainableTensor } from '../params/binding';
-import type { Feed, Runner } from '../runtime/runner';
+import type { Feed, Runner, SessionInfo } from '../runtime/runner';
 import { SessionCache } from '../runtime/session-cache';
 import { hostTensor, zeros, type HostTensor } from '../tensor';
 import { buildLoopTrainStep, stackBatches } from './loop-step';
@@ -82,15 +82,7 @@ export class Trainer {
   async trainStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
     if (!this.slots) throw new Error('trainer not started');
     const session = await this.sessions.get(bucket, () => this.compile(bucket));
-    const dtype = this.slots[0]!.trainable.input.dtype;
-    const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
-    const keep: Record<string, string> = {};
-    for (const s of this.slots) {
-      feeds[s.name] = { state: this.prefix + s.name };
-      keep[s.output] = this.prefix + s.name;
-    }
-    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
-    const out = await this.opts.runner.run(session.id, { feeds, fetch, keep });
+    const out = await this.runWithState(session, batch);
     this.step++;
     const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
     return { step: this.step, loss: num('loss')!, lr: num('lr')!, gradNorm: num('grad_norm') };
@@ -108,20 +100,25 @@ export class Trainer {
       this.checkSlots(bucket, loop.state);
       return encodeModel(loop.graph, this.opts.encode);
     });
-    const dtype = this.slots[0]!.trainable.input.dtype;
-    const feeds: Record<string, Feed> = { ...stackBatches(batches), step: hostTensor(dtype, [], [this.step + 1]) };
-    const keep: Record<string, string> = {};
-    for (const s of this.slots) {
-      feeds[s.name] = { state: this.prefix + s.name };
-      keep[s.output] = this.prefix + s.name;
-    }
-    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
-    const out = await this.opts.runner.run(session.id, { feeds, fetch, keep });
+    const out = await this.runWithState(session, stackBatches(batches));
     const series = (name: string) => (out[name] ? Array.from(out[name].data as ArrayLike<number>, Number) : undefined);
     const [loss, lr, gradNorm] = [series('loss')!, series('lr')!, series('grad_norm')];
     const results = loss.map((l, i) => ({ step: this.step + i + 1, loss: l, lr: lr[i]!, gradNorm: gradNorm?.[i] }));
     this.step += k;
     return results;
+  }
+
+  /** One run: the batch and the step counter fed, every state slot read and replaced by reference. */
+  private runWithState(session: SessionInfo, batch: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+    const dtype = this.slots![0]!.trainable.input.dtype;
+    const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
+    const keep: Record<string, string> = {};
+    for (const s of this.slots!) {
+      feeds[s.name] = { state: this.prefix + s.name };
+      keep[s.output] = this.prefix + s.name;
+    }
+    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
+    return this.opts.runner.run(session.id, { feeds, fetch, keep });
   }
 
   /** Current values of the trainable tensors, by graph-input key. */
