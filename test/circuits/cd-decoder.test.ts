@@ -66,17 +66,17 @@ const tiny: TinyDecoder = { layers: 3, d: 8, heads: H, kvHeads: 1, ffn: 12, thet
 for (const attention of ['fixed', 'beta-softmax'] as const) {
   for (const layer of [0, 1]) {
     test(`${attention} attention, sources in layer ${layer}: complete, and β equals the two-stream reference`, async () => {
-      const options: CdOptions = { attention, tol: 1e-8, signCleanup: false };
+      const options: CdOptions = { attention, tol: 1e-12, signCleanup: false }; // keeps the reference's completeness exact
       const out = await runGraph(buildCd(layer, options, [0, 1]), {});
       const betaLogits = out.beta0!.data as Float64Array; // [S, B, 3]
       for (let s = 0; s < H; s++) {
         for (let b = 0; b < B; b++) {
-          const ref = naiveCdExample(tiny, { ids, positions, mask, labelTokens, source: { layer, head: s }, mean, attention, tol: 1e-8 }, b);
+          const ref = naiveCdExample(tiny, { ids, positions, mask, labelTokens, source: { layer, head: s }, mean, attention, tol: 1e-12 }, b);
           ref.cleanLogits.forEach((c, i) => {
-            assert.ok(Math.abs(ref.relLogits[i]! + ref.irrLogits[i]! - c) < 1e-6, 'two-stream completeness at the logits');
-            assert.ok(Math.abs((out.logits!.data[b * 3 + i] as number) - c) < 1e-6, 'clean logits agree (up to the bias tolerance)');
+            assert.ok(Math.abs(ref.relLogits[i]! + ref.irrLogits[i]! - c) < 1e-9, 'two-stream completeness at the logits');
+            assert.ok(Math.abs((out.logits!.data[b * 3 + i] as number) - c) < 1e-9, 'clean logits agree');
             const got = betaLogits[(s * B + b) * 3 + i]!;
-            assert.ok(Math.abs(got - ref.relLogits[i]!) < 1e-6 * Math.max(1, Math.abs(c)), `β logit [${s},${b},${i}]: ${got} vs ${ref.relLogits[i]}`);
+            assert.ok(Math.abs(got - ref.relLogits[i]!) < 1e-9 * Math.max(1, Math.abs(c)), `β logit [${s},${b},${i}]: ${got} vs ${ref.relLogits[i]}`);
           });
           for (let later = layer + 1; later < 3; later++) {
             const zb = out[`beta${later - layer}`]!.data as Float64Array; // [S, B, T, H, DH]
@@ -86,9 +86,9 @@ for (const attention of ['fixed', 'beta-softmax'] as const) {
               if (!mask[b]![t]) continue; // padding positions are masked everywhere downstream
               for (let e = 0; e < H * DH; e++) {
                 const clean = zClean[(b * T + t) * H * DH + e]!;
-                assert.ok(Math.abs(pair.rel[t]![e]! + pair.irr[t]![e]! - clean) < 1e-6, `completeness at z${later}`);
+                assert.ok(Math.abs(pair.rel[t]![e]! + pair.irr[t]![e]! - clean) < 1e-9, `completeness at z${later}`);
                 const got = zb[((s * B + b) * T + t) * H * DH + e]!;
-                assert.ok(Math.abs(got - pair.rel[t]![e]!) < 1e-6, `β z${later}[${s},${b},${t},${e}]: ${got} vs ${pair.rel[t]![e]}`);
+                assert.ok(Math.abs(got - pair.rel[t]![e]!) < 1e-9, `β z${later}[${s},${b},${t},${e}]: ${got} vs ${pair.rel[t]![e]}`);
               }
             }
           }
