@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { combinedHash } from './source-files';
-import { DB_FILE, Workspace, type DatasetRecord } from '../store/index';
+import { DB_FILE, Workspace, type DatasetRecord, type NewDataset } from '../store/index';
 import { IssueList } from './issues';
 import type { ColumnMapping } from './mapping';
 import { formatOfFile, readFile, type FileFormat } from './read-file';
@@ -99,21 +99,21 @@ export function checkAgainstWorkspace(ws: Workspace, prepared: PreparedImport, e
 
 /** Writes a validated import into an open workspace, in one fsynced transaction. */
 export function commitImport(ws: Workspace, prepared: PreparedImport): DatasetRecord {
-  const { read, report } = prepared;
-  return ws.durably(() => {
-    const dataset = ws.datasets.create({
-      name: report.name,
-      task: read.task,
-      labels: report.labels,
-      format: read.format,
-      sourcePath: read.root,
-      sourceHash: combinedHash(read.files),
-      sourceFiles: read.files,
-      licence: read.licence,
-    });
-    ws.examples.insertMany(dataset.id, read.examples);
-    return dataset;
-  });
+  return ws.datasets.createWithExamples(newDataset(prepared), prepared.read.examples);
+}
+
+/** The dataset row a validated import creates. */
+export function newDataset({ read, report }: PreparedImport): NewDataset {
+  return {
+    name: report.name,
+    task: read.task,
+    labels: report.labels,
+    format: read.format,
+    sourcePath: read.root,
+    sourceHash: combinedHash(read.files),
+    sourceFiles: read.files,
+    licence: read.licence,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Dataset import, validation and pools: the public surface of main/data.
 
-export { importSource, prepareImport, readSource, commitImport, checkAgainstWorkspace } from './import';
+export { importSource, prepareImport, readSource, commitImport, checkAgainstWorkspace, newDataset } from './import';
 export type { ImportOptions, ImportOutcome, ImportStatus, PreparedImport } from './import';
 export { formatReport, isAccepted, type ValidationReport } from './report';
 export { ISSUE_SEVERITY, type Issue, type IssueCode, type Severity } from './issues';

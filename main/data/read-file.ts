@@ -71,8 +71,10 @@ export function readFile(path: string, options: FileReadOptions = {}): SourceRea
       ? parseJsonl(loaded.text, name, issues)
       : parseDelimited(loaded.text, name, { delimiter: format === 'csv' ? ',' : '\t', header: options.header ?? true, quotes: options.quotes ?? true }, issues);
   if (!table) return result;
+  result.table = { columns: table.columns, mapping: {} };
   const mapping = resolveMapping(table, options.mapping ?? {}, name, issues);
   if (!mapping) return result;
+  result.table.mapping = { ...mapping.columns };
   result.task = mapping.task;
   const split = options.split ?? (mapping.columns.split === undefined ? splitOfFileName(path) : undefined);
   result.examples = toDrafts(table, mapping, { split, language: options.language }, name, issues);

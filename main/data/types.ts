@@ -37,6 +37,8 @@ export interface SourceRead {
   declaredLabels: string[] | undefined;
   licence: string | null;
   suggestedName: string;
+  /** Single files: the columns found, and which column each role was mapped to (for mapping UIs). */
+  table?: { columns: string[]; mapping: Partial<Record<string, string>> };
 }
 
 const SPLIT_ALIASES: Record<string, Split> = {

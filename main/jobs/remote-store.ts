@@ -6,7 +6,7 @@
 
 import type { Workspace } from '../store/index';
 
-export const REMOTE_REPOSITORIES = ['models', 'circuits', 'evaluations', 'exports', 'pools'] as const;
+export const REMOTE_REPOSITORIES = ['datasets', 'models', 'circuits', 'evaluations', 'exports', 'pools'] as const;
 export type RemoteRepository = (typeof REMOTE_REPOSITORIES)[number];
 
 type Async<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;

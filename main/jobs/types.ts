@@ -71,6 +71,8 @@ export interface JobContext<Config> {
   readonly checkpoints: CheckpointAccess;
   /** Stores tensors (safetensors with string metadata) as a workspace blob; returns its hash. */
   saveTensors(tensors: Record<string, HostTensor>, metadata?: Record<string, string>): Promise<string>;
+  /** Stores bytes (a JSON document such as a circuit file) as a workspace blob; returns its hash. */
+  saveBlob(data: Uint8Array | string, mediaType: string): Promise<string>;
   log(message: string): void;
 }
 

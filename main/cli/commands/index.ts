@@ -3,12 +3,16 @@
 import type { Command } from 'commander';
 import { registerDiscover } from './discover';
 import { registerData } from './data';
+import { registerDemo } from './demo';
 import { registerEngine } from './engine';
+import { registerExperiment } from './experiment';
 import { registerExport } from './export';
 import { registerJobs } from './jobs';
 import { registerModel } from './model';
 import { registerPatch } from './patch';
 import { registerPredict } from './predict';
+import { registerTransfer } from './transfer';
+import { registerServe } from './serve';
 import { registerWorkspace } from './workspace';
 
 export const commandGroups: ((program: Command) => void)[] = [
@@ -21,4 +25,8 @@ export const commandGroups: ((program: Command) => void)[] = [
   registerExport,
   registerPatch,
   registerDiscover,
+  registerServe,
+  registerTransfer,
+  registerExperiment,
+  registerDemo,
 ];

@@ -56,7 +56,7 @@ async function withJobErrors<T>(fn: () => T | Promise<T>): Promise<T> {
   });
 }
 
-interface RunFlags {
+export interface RunFlags {
   workspace?: string;
   threads?: number;
   json?: boolean;
@@ -219,8 +219,9 @@ export function registerJobs(program: Command): void {
 /**
  * Runs jobs in this process until job `target` has ended (or, without a target, until the queue is
  * empty), with progress on stderr. Ctrl-C stops at a checkpoint; a second Ctrl-C exits at once.
+ * (Also used by the transfer commands.)
  */
-async function runHere(ws: Workspace, registry: JobRegistry, flags: RunFlags, target: number | undefined, devices: string[]): Promise<JobRecord[]> {
+export async function runHere(ws: Workspace, registry: JobRegistry, flags: RunFlags, target: number | undefined, devices: string[]): Promise<JobRecord[]> {
   const runner = new JobRunner(ws, { registry, devices, ...(flags.threads && { threads: flags.threads }), ...(target && { claimUpTo: target }) });
   const ran: JobRecord[] = [];
   const unsubscribe = [showProgress(runner), runner.on('finished', (e) => ran.push(e.job))];

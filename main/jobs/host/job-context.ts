@@ -3,6 +3,7 @@
 // cancellation point that lets the owner's cancel/stop messages in between engine runs.
 
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Runner } from '../../engine/runtime/runner';
@@ -104,6 +105,11 @@ export function hostContext<C>(start: StartJob, config: C, runner: Runner, chann
       const path = tempPath('tensors');
       writeSafetensors(path, tensors, metadata);
       return (await channel.call<BlobRef>({ method: 'adoptBlob', path, mediaType: TENSORS_MEDIA_TYPE })).hash;
+    },
+    async saveBlob(data: Uint8Array | string, mediaType: string) {
+      const path = tempPath('blob');
+      writeFileSync(path, data); // the owner fsyncs while adopting it
+      return (await channel.call<BlobRef>({ method: 'adoptBlob', path, mediaType })).hash;
     },
     log(message) {
       channel.send({ type: 'log', message }).catch(ignore);

@@ -65,6 +65,10 @@ export class CircuitRepository {
     return row && toRecord(row);
   }
 
+  list(): CircuitRecord[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM circuits ORDER BY id`).all() as CircuitRow[]).map(toRecord);
+  }
+
   byRun(runId: number): CircuitRecord[] {
     return (this.db.prepare(`SELECT ${COLUMNS} FROM circuits WHERE run_id = ? ORDER BY id`).all(runId) as CircuitRow[]).map(toRecord);
   }

@@ -2,7 +2,9 @@
 
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { durableTransaction } from '../connection';
 import { fromJson, toJson } from '../json-column';
+import { ExampleRepository, type NewExample } from './examples';
 
 export const SPLITS = ['train', 'valid', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -62,6 +64,15 @@ export class DatasetRepository {
       )
       .run(d.name, d.task, toJson(d.labels), d.format, d.sourcePath, d.sourceHash, toJson(d.sourceFiles), d.licence);
     return this.get(Number(lastInsertRowid))!;
+  }
+
+  /** A dataset and all its examples in one fsynced transaction: an import is complete or absent. */
+  createWithExamples(d: NewDataset, examples: readonly NewExample[]): DatasetRecord {
+    return durableTransaction(this.db, () => {
+      const dataset = this.create(d);
+      new ExampleRepository(this.db).insertMany(dataset.id, examples);
+      return dataset;
+    });
   }
 
   get(id: number): DatasetRecord | undefined {

@@ -26,6 +26,14 @@ export interface ExampleFilter {
   split?: Split;
 }
 
+export interface ExampleSearch extends ExampleFilter {
+  label?: string;
+  /** Case-insensitive substring of the text, premise, hypothesis or source id. */
+  text?: string;
+  offset: number;
+  limit: number;
+}
+
 const COLUMNS = `id, dataset_id AS datasetId, source_id AS sourceId, language, split, text, premise, hypothesis,
   label, source_file AS sourceFile, source_line AS sourceLine`;
 
@@ -59,6 +67,27 @@ export class ExampleRepository {
          ORDER BY language, split, id`,
       )
       .all({ datasetId, language: filter.language ?? null, split: filter.split ?? null }) as ExampleRecord[];
+  }
+
+  /** One page of a filtered, searched listing (same order as `list`), with the total that matched. */
+  search(datasetId: number, q: ExampleSearch): { total: number; rows: ExampleRecord[] } {
+    const where = `dataset_id = @datasetId AND (@language IS NULL OR language = @language) AND (@split IS NULL OR split = @split)
+      AND (@label IS NULL OR label = @label)
+      AND (@pattern IS NULL OR coalesce(text, '') LIKE @pattern ESCAPE '\\' OR coalesce(premise, '') LIKE @pattern ESCAPE '\\'
+           OR coalesce(hypothesis, '') LIKE @pattern ESCAPE '\\' OR source_id LIKE @pattern ESCAPE '\\')`;
+    const params = {
+      datasetId,
+      language: q.language ?? null,
+      split: q.split ?? null,
+      label: q.label ?? null,
+      // LIKE is case-insensitive for ASCII; % and _ typed by the user are matched literally.
+      pattern: q.text ? `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+    };
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM examples WHERE ${where}`).get(params) as { total: number };
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM examples WHERE ${where} ORDER BY language, split, id LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: q.limit, offset: q.offset }) as ExampleRecord[];
+    return { total, rows };
   }
 
   count(datasetId: number): number {

@@ -1,0 +1,25 @@
+// Hash routes (#/datasets, #/circuits/3): they work from a file, a custom protocol and a server
+// alike, and the Back button moves between views.
+
+export const VIEWS = ['start', 'datasets', 'models', 'circuits', 'jobs'] as const;
+export type View = (typeof VIEWS)[number];
+
+function parse(hash: string): { view: View; id: number | null } {
+  const [, name, id] = /^#\/([a-z]+)(?:\/(\d+))?/.exec(hash) ?? [];
+  const view = (VIEWS as readonly string[]).includes(name ?? '') ? (name as View) : 'start';
+  return { view, id: id ? Number(id) : null };
+}
+
+class Router {
+  current = $state(parse(window.location.hash));
+
+  constructor() {
+    window.addEventListener('hashchange', () => (this.current = parse(window.location.hash)));
+  }
+
+  go(view: View, id?: number | null): void {
+    window.location.hash = `#/${view}${id != null ? `/${id}` : ''}`;
+  }
+}
+
+export const router = new Router();

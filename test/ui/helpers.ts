@@ -1,0 +1,72 @@
+// Shared by the UI tests: Debian's Chromium driven by playwright-core (headless, its own profile,
+// no background traffic), `lontar serve` on a free port with a temporary workspace, screenshots
+// under test-artifacts/ui/, and everything the page reports that it should not (errors, CSP refusals).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { REPO, tempDir } from '../store/helpers';
+
+export const CHROMIUM = process.env['LONTAR_CHROMIUM'] ?? '/usr/bin/chromium';
+export const skipWithoutChromium = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set LONTAR_CHROMIUM to a Chromium binary`;
+export const ARTIFACTS = join(REPO, 'test-artifacts', 'ui');
+
+type TestContext = { after: (fn: () => void | Promise<void>) => void };
+
+/** Starts `lontar serve --port 0` (it builds the renderer first when its sources changed). */
+export async function startServe(workspaceDir: string): Promise<{ url: string; origin: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/lontar.mjs', 'serve', '--port', '0', '--workspace', workspaceDir, '--threads', '1'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lontar serve did not start within 180 s:\n${output}`)), 180_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const found = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`lontar serve exited (${code}):\n${output}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT'); // running jobs checkpoint, the workspace closes
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, origin: new URL(url).origin, stop };
+}
+
+/** A headless Chromium page at 1280 × 800 that records page errors and CSP refusals in `problems`. */
+export async function openBrowser(t: TestContext): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await chromium.launchPersistentContext(tempDir(t, 'lontar-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  t.after(() => context.close());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  return { context, page, problems };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
