@@ -3,8 +3,7 @@
 // started from), and record it. The same weights registered twice give back the first record.
 
 import { basename } from 'node:path';
-import { Checkpoint } from '../models/checkpoint/checkpoint';
-import { checkpointContentHash } from '../models/checkpoint/content-hash';
+import { folderContentHash } from '../models/checkpoint/content-hash';
 import { inspectModel } from '../models/inspect';
 import type { ModelRecord, Workspace } from '../store/index';
 import { ApiError, type ModelCard } from './contract/index';
@@ -19,18 +18,9 @@ export function readModelCard(dir: string): ModelCard {
   }
 }
 
-function contentHashOf(dir: string): string {
-  const checkpoint = Checkpoint.open(dir);
-  try {
-    return checkpointContentHash(checkpoint);
-  } finally {
-    checkpoint.close();
-  }
-}
-
 export function registerModelFolder(ws: Workspace, dir: string, name?: string): { model: ModelRecord; alreadyImported: boolean } {
   const card = readModelCard(dir);
-  const contentHash = contentHashOf(dir);
+  const contentHash = folderContentHash(dir);
   const same = ws.models.byContentHash(contentHash)[0];
   if (same) return { model: same, alreadyImported: true };
   const wanted = name ?? basename(dir);

@@ -2,6 +2,7 @@
 
 export { importSource, prepareImport, readSource, commitImport, checkAgainstWorkspace, newDataset } from './import';
 export type { ImportOptions, ImportOutcome, ImportStatus, PreparedImport } from './import';
+export { combinedHash } from './source-files';
 export { formatReport, isAccepted, type ValidationReport } from './report';
 export { ISSUE_SEVERITY, type Issue, type IssueCode, type Severity } from './issues';
 export { DEFAULT_LIMITS, type ValidationLimits, type SplitCounts } from './validate';

@@ -42,6 +42,6 @@ export function demoExperimentName(ws: Workspace, fresh: boolean): string {
     if (!existing) return name;
     if (fresh) continue;
     const { datasetId: _d, modelId: _m, ...stored } = existing.config;
-    if (JSON.stringify(stored) === JSON.stringify(experimentIdentity(parseExperiment(demoExperiment(name), '/')))) return name;
+    if (JSON.stringify(experimentIdentity(stored)) === JSON.stringify(experimentIdentity(parseExperiment(demoExperiment(name), '/')))) return name;
   }
 }

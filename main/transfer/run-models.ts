@@ -3,10 +3,10 @@
 // competence run starts from its base model; a transfer run from its competence run, or from the
 // base model for direct fine-tuning.
 
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { HostTensor } from '../engine/tensor';
-import { Checkpoint } from '../models/checkpoint/checkpoint';
-import { checkpointContentHash } from '../models/checkpoint/content-hash';
+import { folderContentHash } from '../models/checkpoint/content-hash';
 import { SafetensorsFile } from '../models/checkpoint/safetensors-file';
 import { loadModel, type LoadedModel } from '../models/load';
 import type { ModelRecord, RunRecord, Workspace } from '../store/index';
@@ -19,15 +19,11 @@ import { InputError } from './workspace-inputs';
 export function registerModel(ws: Workspace, dir: string): ModelRecord {
   const path = resolve(dir);
   const model = loadModel(path); // refuses a broken folder before anything is recorded
-  const checkpoint = Checkpoint.open(path);
-  const hash = (() => {
-    try {
-      return checkpointContentHash(checkpoint);
-    } finally {
-      checkpoint.close();
-    }
-  })();
-  const known = ws.models.byContentHash(hash).find((m) => m.sourcePath === path);
+  const hash = folderContentHash(path);
+  // the same weights: the record of this folder, else of another folder that still holds them (a
+  // copy), so a moved or copied model resumes its experiments instead of counting as a new model
+  const same = ws.models.byContentHash(hash);
+  const known = same.find((m) => m.sourcePath === path) ?? same.find((m) => existsSync(m.sourcePath));
   if (known) return known;
   let name = basename(path);
   for (let k = 2; ws.models.list().some((m) => m.name === name); k++) name = `${basename(path)}-${k}`;

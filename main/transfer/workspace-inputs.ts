@@ -1,10 +1,10 @@
 // The dataset a pipeline reads, found or imported by the process that owns the workspace: a dataset
-// named by the user, else one imported earlier from the same folder or file that holds every
-// language needed, else a fresh import of just those languages (refused, with the validation report,
+// named by the user, else one imported earlier from the same folder or file (or from the very same
+// files elsewhere: a moved or copied folder) that holds every language needed, else a fresh import of just those languages (refused, with the validation report,
 // when it has errors or warnings: the user then imports it with `lontar data import`).
 
 import { resolve } from 'node:path';
-import { checkAgainstWorkspace, commitImport, formatReport, isAccepted, prepareImport } from '../data/index';
+import { checkAgainstWorkspace, combinedHash, commitImport, formatReport, isAccepted, prepareImport } from '../data/index';
 import type { DatasetRecord, Workspace } from '../store/index';
 
 export class InputError extends Error {
@@ -28,9 +28,12 @@ function namedDataset(ws: Workspace, name: string): DatasetRecord {
 function importedDataset(ws: Workspace, path: string | undefined, languages: readonly string[]): DatasetRecord {
   if (path === undefined) throw new InputError('give a dataset to import (a NusaX/XNLI folder or a file) or the name of one in the workspace');
   const root = resolve(path);
-  const known = ws.datasets.list().find((d) => d.sourcePath === root && languages.every((l) => ws.examples.languages(d.id).includes(l)));
+  const hasLanguages = (d: DatasetRecord) => languages.every((l) => ws.examples.languages(d.id).includes(l));
+  const known = ws.datasets.list().find((d) => d.sourcePath === root && hasLanguages(d));
   if (known) return known;
   const prepared = prepareImport(root, { languages: [...languages] });
+  const sameFiles = ws.datasets.withSourceHash(combinedHash(prepared.read.files)).find(hasLanguages);
+  if (sameFiles) return sameFiles;
   const report = checkAgainstWorkspace(ws, prepared, false);
   if (!isAccepted(report, false)) {
     throw new InputError(`${root} did not pass validation; import it with \`lontar data import\` and give its dataset name instead\n${formatReport(report)}`);

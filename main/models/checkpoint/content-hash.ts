@@ -5,7 +5,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import type { HostTensor } from '../../engine/tensor';
-import type { Checkpoint } from './checkpoint';
+import { Checkpoint } from './checkpoint';
 import { STORED_DTYPE, type SafetensorsDType } from './safetensors-format';
 
 const DOMAIN = 'lontar-checkpoint-content-v1\n';
@@ -19,6 +19,16 @@ export function checkpointContentHash(checkpoint: Checkpoint): string {
     checkpoint.readRawChunks(name, (bytes) => hash.update(bytes));
   }
   return hash.digest('hex');
+}
+
+/** Hash of the checkpoint in a model folder. */
+export function folderContentHash(dir: string): string {
+  const checkpoint = Checkpoint.open(dir);
+  try {
+    return checkpointContentHash(checkpoint);
+  } finally {
+    checkpoint.close();
+  }
 }
 
 /** Hash of in-memory tensors; equals the hash of the file `writeSafetensors` makes of them in F32. */

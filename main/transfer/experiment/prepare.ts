@@ -16,11 +16,17 @@ export interface PreparedExperiment {
   run: RunRecord;
 }
 
-/** The part of a spec that decides results (threads, checkpoint spacing and monitoring do not). */
-export function experimentIdentity(spec: ExperimentSpec): JsonObject {
-  const { threads: _threads, checkpointEvery: _every, monitor: _monitor, ...rest } = spec;
+/**
+ * The part of a spec that decides results. Threads, checkpoint spacing and monitoring do not; nor do
+ * the model and data paths: the run records the model and dataset by id (content), so an experiment
+ * resumes from a moved or copied folder holding the same files.
+ */
+export function experimentIdentity(spec: ExperimentSpec | JsonObject): JsonObject {
+  const { threads: _t, checkpointEvery: _c, monitor: _m, model: _model, data: _data, dataset: _dataset, ...rest } = spec;
   return JSON.parse(JSON.stringify(rest)) as JsonObject;
 }
+
+const sameIdentity = (a: JsonObject, b: JsonObject) => JSON.stringify(experimentIdentity(a)) === JSON.stringify(experimentIdentity(b));
 
 export function findExperimentRun(ws: Workspace, name: string): RunRecord | undefined {
   return ws.runs.list({ kind: 'experiment' }).findLast((r) => r.name === name);
@@ -30,11 +36,14 @@ export function findExperimentRun(ws: Workspace, name: string): RunRecord | unde
 export async function prepareExperiment(ws: Workspace, spec: ExperimentSpec, known: { modelId?: number } = {}): Promise<PreparedExperiment> {
   const languages = [spec.source, ...spec.targets.filter((t) => t !== spec.source)];
   const dataset = obtainDataset(ws, spec, languages);
-  const modelId = known.modelId ?? registerModel(ws, spec.model).id;
+  let modelId = known.modelId ?? registerModel(ws, spec.model).id;
+  let run = findExperimentRun(ws, spec.name);
+  // a resumed experiment keeps the model record it started with while the weights are the same
+  const started = run && Number(run.config['modelId']);
+  if (started && started !== modelId && ws.models.get(started)?.contentHash === ws.models.get(modelId)?.contentHash) modelId = started;
 
   const identity = { ...experimentIdentity(spec), datasetId: dataset.id, modelId };
-  let run = findExperimentRun(ws, spec.name);
-  if (run && JSON.stringify(run.config) !== JSON.stringify(identity)) {
+  if (run && !sameIdentity(run.config, identity)) {
     throw new ExperimentFileError(`experiment "${spec.name}" already exists in this workspace with a different grid or recipe; give this one another name`);
   }
   run ??= ws.runs.create({ kind: 'experiment', name: spec.name, config: identity, seed: spec.seeds[0]!, modelId, datasetId: dataset.id });
