@@ -1,12 +1,13 @@
-// `lontar workspace init|check|backup [DIR]`. DIR defaults to $LONTAR_WORKSPACE, else the per-user
+// `lontar workspace init|check|backup|gc [DIR]`. DIR defaults to $LONTAR_WORKSPACE, else the per-user
 // data folder (see docs/workspace.md). check and backup open the workspace read-only, so they work
-// while the desktop app or a job has it open.
+// while the desktop app or a job has it open; gc needs it to itself (the writer lock).
 // Exit codes: 0 fine, 1 the check found problems, 2 usage, 3 workspace unavailable.
 
 import type { Command } from 'commander';
 import {
   backupWorkspace,
   checkWorkspace,
+  collectGarbage,
   formatIntegrityReport,
   resolveWorkspaceDir,
   Workspace,
@@ -72,6 +73,28 @@ export function registerWorkspace(program: Command): void {
         })();
         emit(Boolean(opts.json), { workspace: ws.dir, ...report }, () => formatIntegrityReport(ws.dir, report));
         if (!report.ok) throw new CliError('the workspace check found problems (see above)', 1);
+      }),
+    );
+
+  group
+    .command('gc')
+    .description('free disk: delete blobs nothing references (superseded job checkpoints, finished jobs\' checkpoints, crash leftovers)')
+    .argument('[dir]', WORKSPACE_HELP)
+    .option('--dry-run', 'only say what would be deleted')
+    .option('--json', 'machine-readable output')
+    .action((dir: string | undefined, opts: { dryRun?: boolean; json?: boolean }) =>
+      withWorkspaceErrors(() => {
+        const ws = Workspace.open(workspaceDir(dir));
+        try {
+          const r = collectGarbage(ws, { dryRun: Boolean(opts.dryRun) });
+          const count = r.unreferenced.length + r.unrecorded.length;
+          emit(Boolean(opts.json), { workspace: ws.dir, ...r }, () =>
+            `${r.dryRun ? 'would delete' : 'deleted'} ${count} blob(s), ${(r.bytes / 2 ** 20).toFixed(1)} MiB` +
+            ` (${r.unreferenced.length} unreferenced, ${r.unrecorded.length} without a record; ${r.finishedCheckpoints} finished job(s) released their checkpoint)`,
+          );
+        } finally {
+          ws.close();
+        }
       }),
     );
 
