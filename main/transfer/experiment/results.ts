@@ -59,7 +59,8 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
   const record = findExperimentRun(ws, name);
   if (!record) throw new UnknownExperimentError(`no experiment "${name}" in this workspace (known: ${experimentNames(ws).join(', ') || 'none'})`);
   const { datasetId, modelId, ...identity } = record.config as { datasetId: number; modelId: number };
-  const spec = experimentSchema.parse(identity);
+  // The stored identity names the model and dataset by id, not by path (prepare.ts); the paths are not read here.
+  const spec = experimentSchema.parse({ model: `model ${modelId}`, dataset: `dataset ${datasetId}`, ...identity });
   const runs = new Map<string, { id: number; status: string }>();
   for (const r of ws.runs.list()) if (r.name?.startsWith(`${name}/`)) runs.set(r.name, r);
   const evaluations = (runId: number | null) => (runId === null ? [] : ws.evaluations.byRun(runId));
