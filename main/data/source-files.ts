@@ -2,7 +2,7 @@
 // decoded text or the reason it cannot be decoded.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceFile } from '../store/index';
 import { decodeUtf8 } from './decode';
@@ -14,10 +14,17 @@ export interface LoadedFile {
   text: string | undefined;
 }
 
+/** Larger sources are refused: they are read whole, and no labelled corpus of this kind comes near. */
+export const MAX_SOURCE_BYTES = 1 << 30;
+
 /** Reads `root/relative` (or `root` itself when relative is the file name of a single-file import). */
 export function loadFile(absolute: string, name: string, issues: IssueList): LoadedFile {
   let bytes: Buffer;
   try {
+    // a device, pipe or socket (/dev/zero, a FIFO) would never end or never answer: refuse it unread
+    const info = statSync(absolute);
+    if (!info.isFile()) throw new Error('not a regular file (a folder, device, pipe or socket)');
+    if (info.size > MAX_SOURCE_BYTES) throw new Error(`${info.size} bytes, more than the ${MAX_SOURCE_BYTES / 2 ** 30} GiB a source file may have`);
     bytes = readFileSync(absolute);
   } catch (e) {
     issues.add('file-unreadable', `cannot read the file: ${(e as Error).message}`, { file: name });

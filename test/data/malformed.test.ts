@@ -322,3 +322,10 @@ test('an explicit name already taken is an error; a re-import of the same files 
   assert.ok(named.report.issues.some((i) => i.code === 'dataset-name-taken' && i.severity === 'error'));
   assert.deepEqual(counts(), baseline);
 });
+
+test('a device is refused unread, never read forever (/dev/zero)', { skip: existsSync('/dev/zero') ? false : 'no /dev/zero here' }, () => {
+  const outcome = importSource(wsDir, '/dev/zero', { format: 'csv', language: 'jav', split: 'train' });
+  assert.equal(outcome.status, 'rejected');
+  assert.deepEqual(counts(), baseline);
+  assert.ok(outcome.report.issues.some((i) => i.code === 'file-unreadable' && /not a regular file/.test(i.message)));
+});
