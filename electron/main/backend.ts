@@ -9,7 +9,10 @@ import type { FromBackend, ToBackend } from '../../main/api/contract/backend-mes
 import type { ApiEvent, ApiResult } from '../../main/api/contract/index';
 
 export interface BackendOptions {
+  /** The folder holding main/ and node_modules (app.asar.unpacked when packaged; see paths.ts). */
   appRoot: string;
+  /** The bundled demo model and data (LONTAR_RESOURCES for the backend). */
+  resourcesDir: string;
   /** Default: the backend resolves it ($LONTAR_WORKSPACE, else the per-user data folder). */
   workspaceDir?: string;
   packaged: boolean;
@@ -36,6 +39,7 @@ export class Backend {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: {
         ...process.env,
+        LONTAR_RESOURCES: options.resourcesDir,
         ...(options.workspaceDir !== undefined && { LONTAR_BACKEND_WORKSPACE: options.workspaceDir }),
         ...(options.packaged && { ELECTRON_RUN_AS_NODE: '1' }),
       },

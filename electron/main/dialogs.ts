@@ -13,6 +13,7 @@ const OPTIONS: Record<PathPurpose, OpenDialogOptions> = {
   'dataset-folder': { title: t.shell.chooseDatasetFolder, properties: ['openDirectory'] },
   'model-folder': { title: t.shell.chooseModelFolder, properties: ['openDirectory'] },
   'workspace-folder': { title: t.shell.chooseWorkspace, properties: ['openDirectory', 'createDirectory'] },
+  'export-folder': { title: t.shell.chooseExportFolder, properties: ['openDirectory', 'createDirectory', 'promptToCreate'] },
 };
 
 export async function choosePath(window: BrowserWindow | null, purpose: PathPurpose): Promise<{ path: string | null }> {

@@ -10,12 +10,13 @@ import { Backend } from './backend';
 import { choosePath } from './dialogs';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
+import { appLayout } from './paths';
 import { hardenContents, hardenSession } from './security';
 import { createMainWindow, preloadPath } from './window';
 import { t } from '../../renderer/src/strings/index';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
-const appRoot = app.getAppPath();
+const layout = appLayout(app.getAppPath(), app.isPackaged, process.resourcesPath);
 let window: BrowserWindow | null = null;
 let backend: Backend | null = null;
 
@@ -38,7 +39,7 @@ async function openWorkspace(): Promise<void> {
  */
 async function startBackend(dir: string | undefined): Promise<Backend | null> {
   for (let workspaceDir: string | null | undefined = dir; workspaceDir !== null; ) {
-    const candidate: Backend = new Backend({ appRoot, ...(workspaceDir !== undefined && { workspaceDir }), packaged: app.isPackaged });
+    const candidate: Backend = new Backend({ appRoot: layout.codeRoot, resourcesDir: layout.resourcesDir, ...(workspaceDir !== undefined && { workspaceDir }), packaged: app.isPackaged });
     const ready: Awaited<Backend['ready']> = await candidate.ready;
     if (ready.ok) return candidate;
     const answer: Electron.MessageBoxReturnValue = await dialog.showMessageBox({
@@ -60,7 +61,7 @@ async function start(): Promise<void> {
   backend = await startBackend(undefined);
   if (!backend) return app.quit();
   registerIpc(backend);
-  Menu.setApplicationMenu(buildMenu({ openWorkspace: () => void openWorkspace(), appRoot }));
+  Menu.setApplicationMenu(buildMenu({ openWorkspace: () => void openWorkspace(), docsDir: layout.docsDir }));
   window = createMainWindow(preloadPath(mainDir));
   window.on('closed', () => (window = null));
 }

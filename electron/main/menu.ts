@@ -5,7 +5,7 @@ import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
 import { t } from '../../renderer/src/strings/index';
 
-export function buildMenu(actions: { openWorkspace: () => void; appRoot: string }): Menu {
+export function buildMenu(actions: { openWorkspace: () => void; docsDir: string }): Menu {
   const dev = !app.isPackaged;
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as MenuItemConstructorOptions] : []),
@@ -26,7 +26,7 @@ export function buildMenu(actions: { openWorkspace: () => void; appRoot: string 
       ],
     },
     { label: t.shell.window, role: 'windowMenu' },
-    { label: t.shell.help, role: 'help', submenu: [{ label: t.shell.documentation, click: () => void shell.openPath(join(actions.appRoot, 'docs', 'ui.md')) }] },
+    { label: t.shell.help, role: 'help', submenu: [{ label: t.shell.documentation, click: () => void shell.openPath(join(actions.docsDir, 'ui.md')) }] },
   ];
   return Menu.buildFromTemplate(template);
 }

@@ -4,4 +4,6 @@
 export * from './contract/index';
 export { LontarService, handlers, type ServiceOptions } from './service';
 export { bundledResources, DEMO_MODEL_NAME, type BundledResources } from './resources';
-export type { HostKind } from './handler-types';
+export type { Caller, HostHooks, HostKind } from './handler-types';
+export { ANNOTATOR_CALLS, ANNOTATOR_EVENTS, mayCall, mayReceive } from './access-policy';
+export { AccessGate, type SignedIn, type SignInResult } from './access-gate';

@@ -16,7 +16,12 @@ export interface BundledResources {
 
 export const DEMO_MODEL_NAME = 'lontar-demo-qwen2';
 
-export function bundledResources(root = resolve(fileURLToPath(new URL('../../resources', import.meta.url)))): BundledResources {
+/** The checkout's resources/, unless the desktop shell names another (a packaged app's, see electron/main/paths.ts). */
+export function defaultResourcesRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env['LONTAR_RESOURCES'] ? resolve(env['LONTAR_RESOURCES']) : resolve(fileURLToPath(new URL('../../resources', import.meta.url)));
+}
+
+export function bundledResources(root = defaultResourcesRoot()): BundledResources {
   return { root, demoModelDir: join(root, 'models', DEMO_MODEL_NAME), demoDatasetDir: join(root, 'data', 'nusax-senti') };
 }
 

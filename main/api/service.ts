@@ -6,18 +6,23 @@
 import { chooseProvider } from '../engine/runtime/provider';
 import { JobRegistry, JobRunner, type JobProcessSpawner } from '../jobs/index';
 import { Workspace } from '../store/index';
+import { AccessGate, callerOf } from './access-gate';
 import type { ApiEvent, ApiResult } from './contract/index';
 import { dispatch } from './dispatch';
-import type { HandlerContext, Handlers, HostKind } from './handler-types';
+import { NO_HOST_HOOKS, type Caller, type HandlerContext, type Handlers, type HostHooks, type HostKind } from './handler-types';
+import { accessHandlers } from './handlers/access';
 import { circuitHandlers } from './handlers/circuits';
 import { datasetHandlers } from './handlers/datasets';
+import { exportHandlers } from './handlers/exports';
 import { jobHandlers } from './handlers/jobs';
 import { modelHandlers } from './handlers/models';
+import { transferHandlers } from './handlers/transfer';
+import { reviewHandlers } from './handlers/review';
 import { workspaceHandlers, workspaceInfo } from './handlers/workspace';
 import { forwardJobEvents } from './job-views';
 import { bundledResources, registerDemoModel, type BundledResources } from './resources';
 
-export const handlers: Handlers = { ...workspaceHandlers, ...datasetHandlers, ...modelHandlers, ...circuitHandlers, ...jobHandlers };
+export const handlers: Handlers = { ...workspaceHandlers, ...datasetHandlers, ...modelHandlers, ...circuitHandlers, ...jobHandlers, ...transferHandlers, ...reviewHandlers, ...exportHandlers, ...accessHandlers };
 
 export interface ServiceOptions {
   host: HostKind;
@@ -37,13 +42,16 @@ interface OpenWorkspace {
   runner: JobRunner;
   demoModelProblem: string | null;
   stopForwarding: () => void;
+  /** The local owner's annotators row, looked up (or created) on the first call that needs it. */
+  owner?: Caller;
 }
 
 export class LontarService {
   private current: OpenWorkspace;
   private readonly listeners = new Set<(event: ApiEvent) => void>();
-  private readonly context: HandlerContext;
+  private readonly context: Omit<HandlerContext, 'caller'>;
   private switching: Promise<void> = Promise.resolve();
+  private hostHooks: HostHooks = NO_HOST_HOOKS;
 
   private constructor(
     private readonly options: ServiceOptions,
@@ -62,6 +70,9 @@ export class LontarService {
       },
       get demoModelProblem() {
         return self.current.demoModelProblem;
+      },
+      get hostHooks() {
+        return self.hostHooks;
       },
       host: options.host,
       resources,
@@ -82,9 +93,37 @@ export class LontarService {
     return this.current.ws.dir;
   }
 
-  /** Answers one call with the result envelope; never throws. */
-  call(method: unknown, payload: unknown): Promise<ApiResult<unknown>> {
-    return this.switching.then(() => dispatch(handlers, () => this.context, method, payload));
+  /** Sign-in over the open workspace's access tokens (browser mode on a network). */
+  readonly access = new AccessGate(() => this.current.ws);
+
+  /**
+   * Answers one call with the result envelope; never throws. `caller` is the signed-in person on a
+   * network; without it the call is the local owner's (the desktop app, loopback browser mode, tests).
+   */
+  call(method: unknown, payload: unknown, caller?: Caller): Promise<ApiResult<unknown>> {
+    return this.switching.then(() => dispatch(handlers, () => this.contextFor(caller ?? this.localOwner()), method, payload));
+  }
+
+  /** The caller the desktop app and loopback browser mode act as. */
+  localOwner(): Caller {
+    const open = this.current;
+    return (open.owner ??= callerOf(open.ws.access.localOwner()));
+  }
+
+  // The shared context with the caller on top; its getters still follow workspace switches.
+  private contextFor(caller: Caller): HandlerContext {
+    return Object.create(this.context, { caller: { value: caller, enumerable: true } }) as HandlerContext;
+  }
+
+  /**
+   * The serving host's hooks (invite links, ending sessions), while it listens; the returned
+   * function detaches them. One host at a time: a second attach replaces the first.
+   */
+  attachHost(hooks: HostHooks): () => void {
+    this.hostHooks = hooks;
+    return () => {
+      if (this.hostHooks === hooks) this.hostHooks = NO_HOST_HOOKS;
+    };
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {

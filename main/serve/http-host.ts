@@ -1,15 +1,40 @@
 // The browser-mode host: the renderer's files and the API contract over HTTP (POST /api/<method>,
-// the same envelope as the desktop IPC) plus the API events over a WebSocket (/events), on loopback
-// only. Node's http and the `ws` package; the service does all the work.
+// the same envelope as the desktop IPC) plus the API events over a WebSocket (/events). On loopback
+// a session key proves the page is the owner's; on a network address everyone signs in with their
+// own invite (auth.ts). Every request passes the same gates, in order: Host and Origin, the client's
+// rate limit, the session, then the route; each is written to the request log. Node's http and the
+// `ws` package; the service does all the work.
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiResult, LontarService } from '../api/index';
-import { assertLoopback, refusal, sameToken, SECURITY_HEADERS, sessionCookieName, type SessionKey } from './security';
+import type { LontarService } from '../api/index';
+import { answerCall, DEFAULT_MAX_BODY_BYTES, sendText } from './api-route';
+import { InviteAuth, SessionKeyAuth, type Auth, type Identity } from './auth';
+import { eventSockets } from './events-socket';
+import { advertisedBase, serveHostHooks } from './host-hooks';
+import { RateLimiter, type BucketSettings } from './rate-limit';
+import { actionOf, REQUEST_LOG, RequestLog } from './request-log';
+import { allowedHosts, isLoopback, originRefusal, SECURITY_HEADERS, SignInNotConfiguredError } from './security';
 import { sendStatic } from './static-files';
+
+export interface ServeLimits {
+  /** Requests per client: burst, then a steady rate. */
+  requests: BucketSettings;
+  /** Failed sign-ins (wrong key, unknown/expired/revoked invite) per client. */
+  failedSignIns: BucketSettings;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: ServeLimits = {
+  // A page loads ~20 files and makes a handful of calls; a busy review session a few calls a second.
+  requests: { burst: 200, perSecond: 20 },
+  // Five wrong tries, then one more a minute: invite tokens are 256-bit, this stops noisy guessing.
+  failedSignIns: { burst: 5, perSecond: 1 / 60 },
+  maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+};
 
 export interface BrowserHostOptions {
   service: LontarService;
@@ -18,132 +43,146 @@ export interface BrowserHostOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** The session key; random when not given. */
+  /** The session key on loopback; random when not given. Ignored when sign-in is required. */
   token?: string;
+  /** Require invite sign-in even on loopback (always required on any other address). */
+  requireSignIn?: boolean;
+  /** How long a signed-in session lasts (default 12 h; never past its invite's expiry). */
+  sessionMs?: number;
+  /** Extra host names the server answers to on a network (e.g. a DNS name the lab uses). */
+  allowHosts?: readonly string[];
+  limits?: Partial<ServeLimits>;
+  /** Where the request log goes (default: logs/serve-requests.log in the open workspace). */
+  requestLog?: string;
 }
 
 export interface BrowserHost {
-  /** The address to open: it carries the session key once, then a cookie does. */
+  /** The address to open: on loopback it carries the session key once, then a cookie does. */
   url: string;
   port: number;
+  signInRequired: boolean;
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1 << 20;
-const HEARTBEAT_MS = 30_000;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(`${text}\n`);
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-async function answerCall(req: IncomingMessage, res: ServerResponse, service: LontarService, method: string): Promise<void> {
-  if (req.method !== 'POST') return sendText(res, 405, 'API calls are POST requests');
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendText(res, 415, 'API calls must be application/json');
-  const text = await readBody(req);
-  if (text === undefined) return sendText(res, 413, `the request is larger than ${MAX_BODY_BYTES} bytes`);
-  let payload: unknown;
-  try {
-    payload = text.trim() === '' ? {} : JSON.parse(text);
-  } catch (e) {
-    const result: ApiResult<never> = { ok: false, error: { code: 'invalid-request', message: `the request body is not JSON: ${(e as Error).message}` } };
-    return sendJson(res, 200, result);
-  }
-  sendJson(res, 200, await service.call(method, payload));
-}
+const shownHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const host = options.host ?? '127.0.0.1';
-  assertLoopback(host);
-  const token = options.token ?? randomBytes(24).toString('base64url');
-  const key: SessionKey = { port: 0, token };
+  const bind = options.host ?? '127.0.0.1';
   const { service, rendererDir } = options;
+  const signInRequired = Boolean(options.requireSignIn) || !isLoopback(bind);
+  if (signInRequired && !service.access.ownerCanSignIn()) throw new SignInNotConfiguredError(bind);
+  const limits: ServeLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  let port = 0;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs) : new SessionKeyAuth(() => port, token);
+  let allowed = new Set<string>();
+  const requests = new RateLimiter(limits.requests);
+  const failures = new RateLimiter(limits.failedSignIns);
+  const log = new RequestLog(() => options.requestLog ?? join(service.workspaceDir, REQUEST_LOG));
+  const inFlight = new Set<Promise<void>>();
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const offered = url.searchParams.get('token');
-    const refused = refusal(req, key, { session: !(req.method === 'GET' && url.pathname === '/' && offered !== null) });
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, client: string, identity: { current?: Identity }): Promise<void> => {
+    if (!requests.take(client)) return sendText(res, 429, 'too many requests; wait a moment', { 'Retry-After': String(requests.retryAfterSeconds(client)) });
+    const refused = originRefusal(req, allowed);
     if (refused) return sendText(res, refused.status, refused.message);
+    const offered = req.method === 'GET' && url.pathname === '/' ? url.searchParams.get(auth.parameter) : null;
     if (offered !== null) {
-      // The key arrives once in the address; from then on a cookie carries it and the address loses it.
-      if (!sameToken(offered, token)) return sendText(res, 401, 'this session key is not valid for this server; open the address `lontar serve` printed');
-      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': `${sessionCookieName(key.port)}=${token}; HttpOnly; SameSite=Strict; Path=/` });
-      return res.end();
+      // The key or invite arrives once in the address; a cookie carries the session from then on,
+      // and the redirect takes the secret out of the address bar and the history.
+      if (!failures.allows(client)) return sendText(res, 429, 'too many failed sign-ins from this address; try again later', { 'Retry-After': String(failures.retryAfterSeconds(client)) });
+      const exchanged = auth.exchange(offered);
+      if (!exchanged.ok) {
+        failures.take(client);
+        return sendText(res, 401, exchanged.message);
+      }
+      identity.current = { user: exchanged.user };
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': exchanged.setCookie, 'Cache-Control': 'no-store' });
+      return void res.end();
     }
-    if (url.pathname.startsWith('/api/')) {
-      return void answerCall(req, res, service, url.pathname.slice('/api/'.length)).catch((e: unknown) => sendText(res, 500, String(e)));
-    }
+    const who = auth.identify(req);
+    if (!who) return sendText(res, 401, auth.howToSignIn);
+    identity.current = who;
+    if (url.pathname.startsWith('/api/')) return answerCall(req, res, service, url.pathname.slice('/api/'.length), who.caller, limits.maxBodyBytes);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'only GET serves files');
     if (!sendStatic(rendererDir, url.pathname, res, SECURITY_HEADERS)) sendText(res, 404, 'not found');
+  };
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const identity: { current?: Identity } = {};
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      url = new URL('http://localhost/(unreadable)');
+    }
+    // 'close', not 'finish': it comes for every response, including ones cut short or ended by
+    // close(), which waits for these lines.
+    const logged = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        log.write({
+          time: new Date(started).toISOString(),
+          client,
+          user: identity.current?.user ?? null,
+          http: req.method ?? '?',
+          action: actionOf(url.pathname),
+          status: res.statusCode,
+          ms: Date.now() - started,
+        });
+        resolve();
+      }),
+    );
+    inFlight.add(logged);
+    void logged.then(() => inFlight.delete(logged));
+    handle(req, res, url, client, identity).catch((e: unknown) => {
+      process.stderr.write(`lontar serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!res.headersSent) sendText(res, 500, 'internal error');
+      else res.destroy();
+    });
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const sockets = eventSockets((req) => auth.identify(req));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refused = new URL(req.url ?? '/', 'http://localhost').pathname === '/events' ? refusal(req, key, { session: true }) : { status: 404, message: 'not found' };
-    if (refused) {
-      socket.end(`HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.message}\n`);
-      return;
+    // Until ws takes the socket over nothing listens for its errors; a reset must not crash the server.
+    socket.on('error', () => socket.destroy());
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const refuse = (status: number, message: string) => socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`);
+    const who = auth.identify(req);
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      path = '(unreadable)';
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+    const refused = path === '/events' ? originRefusal(req, allowed) : { status: 404, message: 'not found' };
+    const status = refused?.status ?? (!requests.take(client) ? 429 : !who ? 401 : 101);
+    log.write({ time: new Date().toISOString(), client, user: who?.user ?? null, http: 'GET', action: 'events (WebSocket)', status, ms: 0 });
+    if (status !== 101) return void refuse(status, refused?.message ?? (status === 429 ? 'too many requests' : auth.howToSignIn));
+    sockets.accept(req, socket, head, who!);
   });
-  const alive = new WeakSet<WebSocket>();
-  sockets.on('connection', (ws: WebSocket) => {
-    alive.add(ws);
-    ws.on('pong', () => alive.add(ws));
-    ws.on('message', () => ws.close(1008, 'this socket only sends events')); // calls go over HTTP
-  });
-  const heartbeat = setInterval(() => {
-    for (const ws of sockets.clients) {
-      if (!alive.has(ws)) ws.terminate();
-      else {
-        alive.delete(ws);
-        ws.ping();
-      }
-    }
-  }, HEARTBEAT_MS).unref();
-  const stopEvents = service.onEvent((event) => {
-    const text = JSON.stringify(event);
-    for (const ws of sockets.clients) if (ws.readyState === ws.OPEN) ws.send(text);
-  });
+  const stopEvents = service.onEvent((event) => sockets.send(event));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, bind, () => resolve());
   });
-  key.port = (server.address() as AddressInfo).port;
-  const shown = host === '::1' ? '[::1]' : host;
+  port = (server.address() as AddressInfo).port;
+  allowed = allowedHosts(bind, port, options.allowHosts);
+  // The People panel's invite links and revocations reach this host's sessions through these.
+  const detachHooks = service.attachHost(serveHostHooks(auth, sockets, () => advertisedBase(bind, port)));
+  const base = `http://${shownHost(bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind)}:${port}/`;
   return {
-    url: `http://${shown}:${key.port}/?token=${token}`,
-    port: key.port,
+    url: signInRequired ? base : `${base}?token=${token}`,
+    port,
+    signInRequired,
     async close() {
-      clearInterval(heartbeat);
+      detachHooks();
       stopEvents();
-      for (const ws of sockets.clients) ws.terminate();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(inFlight);
     },
   };
 }

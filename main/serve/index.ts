@@ -1,6 +1,8 @@
-// Browser mode: the same renderer and API contract as the desktop app, over HTTP and a WebSocket on
-// this computer only (`lontar serve`).
+// Browser mode: the same renderer and API contract as the desktop app, over HTTP and a WebSocket
+// (`lontar serve`): on this computer with a session key, or on a network with per-person sign-in.
 
-export { startBrowserHost, type BrowserHost, type BrowserHostOptions } from './http-host';
+export { startBrowserHost, DEFAULT_LIMITS, type BrowserHost, type BrowserHostOptions, type ServeLimits } from './http-host';
 export { ensureRendererBuilt, rendererIsStale, RENDERER_OUT, RENDERER_VITE_CONFIG } from './renderer-build';
-export { assertLoopback, NonLoopbackHostError, LOOPBACK_HOSTS } from './security';
+export { isLoopback, allowedHosts, SignInNotConfiguredError, LOOPBACK_HOSTS } from './security';
+export { DEFAULT_SESSION_MS } from './sessions';
+export { REQUEST_LOG } from './request-log';

@@ -18,5 +18,8 @@ export * from './repositories/metrics';
 export * from './repositories/circuits';
 export * from './repositories/evaluations';
 export * from './repositories/annotations';
+export * from './repositories/reviews';
+export * from './repositories/dataset-versions';
+export * from './repositories/access';
 export * from './repositories/exports';
 export * from './repositories/jobs';

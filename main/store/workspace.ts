@@ -12,9 +12,11 @@ import { NotAWorkspaceError, SchemaUpgradeNeededError, WorkspaceError } from './
 import { LOCK_FILE, WorkspaceLock } from './lock';
 import { assertCompatible, migrate, type MigrationOutcome } from './migrate';
 import { migrations as allMigrations, type Migration } from './migrations/index';
+import { AccessRepository } from './repositories/access';
 import { AnnotationRepository } from './repositories/annotations';
 import { CircuitRepository } from './repositories/circuits';
 import { DatasetRepository } from './repositories/datasets';
+import { DatasetVersionRepository } from './repositories/dataset-versions';
 import { EvaluationRepository } from './repositories/evaluations';
 import { ExampleRepository } from './repositories/examples';
 import { ExportRepository } from './repositories/exports';
@@ -22,6 +24,7 @@ import { JobRepository } from './repositories/jobs';
 import { MetricRepository } from './repositories/metrics';
 import { ModelRepository } from './repositories/models';
 import { PoolRepository } from './repositories/pools';
+import { ReviewRepository } from './repositories/reviews';
 import { RunRepository } from './repositories/runs';
 
 export const DB_FILE = 'lontar.db';
@@ -49,8 +52,11 @@ export class Workspace {
   readonly circuits: CircuitRepository;
   readonly evaluations: EvaluationRepository;
   readonly annotations: AnnotationRepository;
+  readonly access: AccessRepository;
   readonly exports: ExportRepository;
   readonly jobs: JobRepository;
+  readonly reviews: ReviewRepository;
+  readonly datasetVersions: DatasetVersionRepository;
   private closed = false;
 
   private constructor(
@@ -70,8 +76,11 @@ export class Workspace {
     this.circuits = new CircuitRepository(db);
     this.evaluations = new EvaluationRepository(db);
     this.annotations = new AnnotationRepository(db);
+    this.access = new AccessRepository(db);
     this.exports = new ExportRepository(db);
     this.jobs = new JobRepository(db);
+    this.reviews = new ReviewRepository(db);
+    this.datasetVersions = new DatasetVersionRepository(db);
   }
 
   get readonly(): boolean {

@@ -1,35 +1,17 @@
-// Browser mode's host: loopback only, and every request must prove it comes from the page this
-// server handed out (Host, Origin, the session cookie, JSON content type). Calls answer with the
+// Browser mode's host on loopback with its session key: every request must prove it comes from the
+// page this server handed out (Host, Origin, the session cookie, JSON content type). Sign-in for the
+// network is in sign-in.test.ts. Calls answer with the
 // contract's envelope; events arrive on the WebSocket; the renderer's files are served with the CSP.
 
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../main/api/index';
-import { NonLoopbackHostError, startBrowserHost } from '../../main/serve/index';
+import { startBrowserHost } from '../../main/serve/index';
 import { startService } from '../api/fixtures';
-import { finished, spawnTs } from '../store/helpers';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function request(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+import { request } from './helpers';
 
 async function hostOnTempWorkspace(t: Parameters<typeof startService>[0]) {
   const { dir, service } = await startService(t);
@@ -43,23 +25,6 @@ async function hostOnTempWorkspace(t: Parameters<typeof startService>[0]) {
   const cookie = `lontar-session-${host.port}=the-key`;
   return { service, host, port: host.port, cookie };
 }
-
-test('browser mode refuses to listen anywhere but loopback, saying why', async (t) => {
-  const { service } = await startService(t);
-  for (const host of ['0.0.0.0', '192.168.1.20', '::']) {
-    await assert.rejects(startBrowserHost({ service, rendererDir: '/nowhere', host }), (e: unknown) => {
-      assert.ok(e instanceof NonLoopbackHostError);
-      assert.match(e.message, /listens on this computer only \(127\.0\.0\.1\)/);
-      return true;
-    });
-  }
-});
-
-test('`lontar serve` refuses a network address before opening anything (exit 2)', async () => {
-  const run = await finished(spawnTs('bin/lontar.mjs', ['serve', '--host', '0.0.0.0', '--workspace', '/nonexistent/never-created']));
-  assert.equal(run.code, 2);
-  assert.match(run.stderr, /^lontar: refusing to serve on "0\.0\.0\.0": browser mode listens on this computer only/);
-});
 
 test('the session key arrives once in the address, then as a cookie; without it nothing is served', async (t) => {
   const { host, port, cookie } = await hostOnTempWorkspace(t);
@@ -95,9 +60,9 @@ test('requests from other sites, other host names or without JSON are refused', 
 
 test('calls answer with the contract envelope: values, validation errors and unknown methods alike', async (t) => {
   const { port, cookie } = await hostOnTempWorkspace(t);
-  const call = async (method: string, body: string) => {
+  const call = async (method: string, body: string, status = 200) => {
     const a = await request(port, `/api/${method}`, { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body });
-    assert.equal(a.status, 200);
+    assert.equal(a.status, status);
     return JSON.parse(a.body);
   };
   const info = await call('workspace.info', '{}');
@@ -107,7 +72,7 @@ test('calls answer with the contract envelope: values, validation errors and unk
   assert.deepEqual(bad.error.issues.map((i: { path: string }) => i.path), ['path']);
   assert.equal(bad.error.code, 'invalid-request');
   assert.equal((await call('nothing.here', '{}')).error.code, 'unknown-method');
-  const garbled = await call('workspace.info', '{oops');
+  const garbled = await call('workspace.info', '{oops', 400);
   assert.equal(garbled.error.code, 'invalid-request');
   assert.match(garbled.error.message, /not JSON/);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Workspace } from '../../main/store/index';
+import { LATEST_SCHEMA_VERSION, Workspace } from '../../main/store/index';
 import { lontar } from './cli-helpers';
 import { tempDir } from './helpers';
 
@@ -14,7 +14,7 @@ test('workspace init, check and backup', async (t) => {
   const dir = join(root, 'ws');
   const init = await lontar('workspace', 'init', dir);
   assert.equal(init.code, 0, init.stderr);
-  assert.match(init.stdout, /workspace .*ws created \(schema version 2\)/);
+  assert.match(init.stdout, new RegExp(`workspace .*ws created \\(schema version ${LATEST_SCHEMA_VERSION}\\)`));
   assert.match((await lontar('workspace', 'init', dir)).stdout, /is up to date/);
 
   const check = await lontar('workspace', 'check', dir, '--json');

@@ -3,10 +3,11 @@
 // under test-artifacts/ui/, and everything the page reports that it should not (errors, CSP refusals).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { REPO, tempDir } from '../store/helpers';
+import { REPO } from '../store/helpers';
 
 export const CHROMIUM = process.env['LONTAR_CHROMIUM'] ?? '/usr/bin/chromium';
 export const skipWithoutChromium = existsSync(CHROMIUM)
@@ -16,19 +17,22 @@ export const ARTIFACTS = join(REPO, 'test-artifacts', 'ui');
 
 type TestContext = { after: (fn: () => void | Promise<void>) => void };
 
-/** Starts `lontar serve --port 0` (it builds the renderer first when its sources changed). */
-export async function startServe(workspaceDir: string): Promise<{ url: string; origin: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['bin/lontar.mjs', 'serve', '--port', '0', '--workspace', workspaceDir, '--threads', '1'], {
+/**
+ * Starts `lontar serve --port 0 [extra]` (it builds the renderer first when its sources changed) and
+ * resolves with the first match of `announce` in what it prints (group 1: the address to open).
+ */
+export async function spawnServe(workspaceDir: string, extra: string[], announce: RegExp): Promise<{ address: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/lontar.mjs', 'serve', '--port', '0', ...extra, '--workspace', workspaceDir, '--threads', '1'], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`lontar serve did not start within 180 s:\n${output}`)), 180_000);
     child.stdout?.on('data', (d: Buffer) => {
       output += d.toString();
-      const found = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      const found = announce.exec(output);
       if (found) {
         clearTimeout(timer);
         resolve(found[1]!);
@@ -44,19 +48,30 @@ export async function startServe(workspaceDir: string): Promise<{ url: string; o
     await exited;
     clearTimeout(timer);
   };
-  return { url, origin: new URL(url).origin, stop };
+  return { address, stop };
+}
+
+/** `lontar serve` on loopback with its session key: the address carries the key. */
+export async function startServe(workspaceDir: string): Promise<{ url: string; origin: string; stop: () => Promise<void> }> {
+  const { address, stop } = await spawnServe(workspaceDir, [], /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
+  return { url: address, origin: new URL(address).origin, stop };
 }
 
 /** A headless Chromium page at 1280 × 800 that records page errors and CSP refusals in `problems`. */
 export async function openBrowser(t: TestContext): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await chromium.launchPersistentContext(tempDir(t, 'lontar-chromium-'), {
+  // the profile folder goes only after the browser has closed (Chromium writes into it until then)
+  const profile = mkdtempSync(join(tmpdir(), 'lontar-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
-  t.after(() => context.close());
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

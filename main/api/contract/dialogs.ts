@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 
-export const pathPurpose = z.enum(['dataset-file', 'dataset-folder', 'model-folder', 'workspace-folder']);
+export const pathPurpose = z.enum(['dataset-file', 'dataset-folder', 'model-folder', 'workspace-folder', 'export-folder']);
 export type PathPurpose = z.infer<typeof pathPurpose>;
 
 export const dialogCalls = {

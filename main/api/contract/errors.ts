@@ -14,6 +14,8 @@ export const API_ERROR_CODES = [
   'rejected',
   /** Not possible here or now (no native dialogs in browser mode; workspace in use). */
   'unavailable',
+  /** The caller's role may not make this call (an annotator starting training, say). */
+  'forbidden',
   'internal',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

@@ -3,11 +3,15 @@
 // `lontar serve`) validate every request with these schemas; the renderer imports only their types.
 
 import { z } from 'zod';
+import { accessCalls } from './access';
 import { circuitCalls } from './circuits';
 import { datasetCalls } from './datasets';
 import { dialogCalls } from './dialogs';
 import { ApiError, describeIssues, fieldIssues, type ApiErrorBody } from './errors';
+import { exportCalls } from './exports';
 import { jobCalls } from './jobs';
+import { transferCalls } from './transfer';
+import { reviewCalls } from './review';
 import { isApiMethod, type ApiMethod } from './methods';
 import { modelCalls } from './models';
 import { workspaceCalls } from './workspace';
@@ -25,6 +29,10 @@ export const apiContract = {
   ...modelCalls,
   ...circuitCalls,
   ...jobCalls,
+  ...transferCalls,
+  ...reviewCalls,
+  ...exportCalls,
+  ...accessCalls,
 } satisfies Record<ApiMethod, CallSchema>;
 
 // Every name in methods.ts has a schema (above), and no schema lacks a name (here).
@@ -67,5 +75,9 @@ export * from './datasets';
 export * from './models';
 export * from './circuits';
 export * from './jobs';
+export * from './transfer';
+export * from './review';
+export * from './exports';
+export * from './access';
 export * from './events';
 export { CONTENT_SECURITY_POLICY, contentTypeOf } from './renderer-serving';

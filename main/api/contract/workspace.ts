@@ -32,6 +32,8 @@ export const appInfo = z.object({
     datasetPath: z.string().nullable(),
     datasetId: id.nullable(),
   }),
+  /** Who is calling: the local owner, or the person signed in over the network (browser mode). */
+  caller: z.object({ annotatorId: id, name: z.string(), role: z.enum(['owner', 'annotator']) }),
 });
 export type AppInfo = z.infer<typeof appInfo>;
 

@@ -36,6 +36,7 @@ export const workspaceHandlers: Handlers = {
     host: ctx.host,
     nativeDialogs: ctx.host === 'desktop',
     demo: demoState(ctx.ws, ctx.resources, ctx.demoModelProblem),
+    caller: { ...ctx.caller },
   }),
   'workspace.info': (ctx) => workspaceInfo(ctx.ws),
   'workspace.open': async (ctx, req) => {

@@ -1,5 +1,7 @@
 // `lontar export`: a model folder as a Hugging Face folder (config, safetensors, tokenizer, model
-// card) or as a standalone ONNX classifier (input_ids + attention_mask → label logits).
+// card) or as a standalone ONNX classifier (input_ids + attention_mask → label logits); or, given a
+// RUN of the workspace, that run's checkpoint (hf, onnx or a head-delta patch; export-run.ts), and
+// `lontar export verify ID`.
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -11,13 +13,19 @@ import { writeOnnxFolder } from '../../models/export/onnx-model';
 import { loadModel } from '../../models/load';
 import { CliError, emit } from '../output';
 import { progressReporter } from '../progress';
+import { runExportCommand, verifyExportCommand, type RunExportFlags } from './export-run';
 import { withModelErrors } from './model';
 import { positiveInteger, taskOptions } from './predict';
 
 interface ExportFlags {
-  model: string;
-  format: 'hf' | 'onnx';
+  model?: string;
+  format: 'hf' | 'onnx' | 'patch';
   out: string;
+  replace?: boolean;
+  evaluation?: number;
+  verify?: boolean;
+  workspace?: string;
+  threads?: number;
   card?: string;
   baseModel?: string;
   method?: string;
@@ -30,8 +38,8 @@ interface ExportFlags {
   json?: boolean;
 }
 
-function exportFormat(v: string): 'hf' | 'onnx' {
-  if (v !== 'hf' && v !== 'onnx') throw new InvalidArgumentError('hf or onnx');
+function exportFormat(v: string): 'hf' | 'onnx' | 'patch' {
+  if (v !== 'hf' && v !== 'onnx' && v !== 'patch') throw new InvalidArgumentError('hf, onnx or patch (patch: only for a RUN)');
   return v;
 }
 
@@ -44,10 +52,17 @@ function storage(v: string): WeightStorage {
 export function registerExport(program: Command): void {
   const command = program
     .command('export')
-    .description('write a model as a Hugging Face folder (--format hf) or a standalone ONNX classifier (--format onnx)')
-    .requiredOption('--model <dir>', 'Hugging Face model folder')
-    .requiredOption('--format <format>', 'hf or onnx', exportFormat)
-    .requiredOption('--out <dir>', 'a new (or empty) folder; written completely or not at all')
+    .description('write a run of the workspace (RUN) or a model folder (--model) as a Hugging Face folder, an ONNX classifier or (a run) a head-delta patch')
+    .argument('[run]', 'a finished competence or transfer run of the workspace', positiveInteger)
+    .option('--model <dir>', 'a Hugging Face model folder instead of a run')
+    // not requiredOption: commander would then demand them of `export verify` too
+    .option('--format <format>', 'hf, onnx or patch (required)', exportFormat)
+    .option('--out <dir>', 'a new (or empty) folder; written completely or not at all (required)')
+    .option('--replace', 'run: replace an earlier Lontar export at --out (never any other folder)')
+    .option('--evaluation <id>', 'run: the evaluation verification reproduces (default: the run\'s first)', positiveInteger)
+    .option('--verify', 'run: verify the export right after writing it')
+    .option('--workspace <dir>', 'run: the workspace (default: $LONTAR_WORKSPACE, else the per-user data folder)')
+    .option('--threads <n>', 'run: engine threads of the jobs', positiveInteger)
     .option('--card <file>', 'hf: model card fields as JSON (baseModel, method, circuit, data, metrics, ...)')
     .option('--base-model <name>', 'hf: the base model named in the card (default: the folder)')
     .option('--method <text>', 'hf: how the model was made, for the card')
@@ -56,10 +71,28 @@ export function registerExport(program: Command): void {
     .option('--batch <n>', 'onnx: rows per run', positiveInteger, 1)
     .option('--seq <n>', 'onnx: tokens per row, padding included', positiveInteger, 128)
     .option('--json', 'machine-readable output')
-    .action((flags: ExportFlags) => withModelErrors(() => runExport(flags)));
+    .action((run: number | undefined, flags: ExportFlags) => {
+      if (!flags.format || !flags.out) throw new CliError(`required option '${flags.format ? '--out <dir>' : '--format <format>'}' not specified`, 2);
+      if (run !== undefined) {
+        if (flags.model) throw new CliError('give a RUN or --model, not both', 2);
+        return runExportCommand(run, { ...flags, ...(command.getOptionValueSource('seq') !== 'cli' && { seq: undefined }) } as RunExportFlags);
+      }
+      if (!flags.model) throw new CliError('give a RUN of the workspace or --model DIR', 2);
+      if (flags.format === 'patch') throw new CliError('--format patch exports a RUN (a patch needs the run\'s base); for two folders use `lontar patch create`', 2);
+      return withModelErrors(() => runExport(flags as ExportFlags & { model: string; format: 'hf' | 'onnx' }));
+    });
+  command
+    .command('verify')
+    .description('check an export\'s files against its checksums and reproduce the run\'s stored predictions with it')
+    .argument('<id>', 'the export (see the exports of a run in the workbench, or --json output of export)', positiveInteger)
+    .option('--workspace <dir>', 'the workspace (default: $LONTAR_WORKSPACE, else the per-user data folder)')
+    .option('--threads <n>', 'engine threads of the job', positiveInteger)
+    .option('--json', 'machine-readable output')
+    // the parent's options of the same names take them when typed after the id: read both
+    .action((id: number, _flags: unknown, cmd: Command) => verifyExportCommand(id, cmd.optsWithGlobals<{ workspace?: string; threads?: number; json?: boolean }>()));
 }
 
-function runExport(flags: ExportFlags): void {
+function runExport(flags: ExportFlags & { model: string; format: 'hf' | 'onnx' }): void {
   const card = flags.format === 'hf' ? cardOf(flags) : undefined; // a bad card or output fails before a long load
   checkOutputFolder(flags.out);
   const report = progressReporter('export');

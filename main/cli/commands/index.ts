@@ -1,6 +1,7 @@
 // Command groups of the CLI, in help order. Each module exports `register(program)`.
 
 import type { Command } from 'commander';
+import { registerAccess } from './access';
 import { registerDiscover } from './discover';
 import { registerData } from './data';
 import { registerDemo } from './demo';
@@ -26,6 +27,7 @@ export const commandGroups: ((program: Command) => void)[] = [
   registerPatch,
   registerDiscover,
   registerServe,
+  registerAccess,
   registerTransfer,
   registerExperiment,
   registerDemo,

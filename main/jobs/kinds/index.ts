@@ -2,9 +2,10 @@
 // each job process). A new kind is a module exporting a defineJobKind(...) value, added here.
 
 import { competenceKind, discoverKind, evaluateKind, transferKind } from '../../transfer/kinds/index';
+import { exportRunKind, verifyExportKind } from '../../exports/kinds';
 import type { JobKind } from '../types';
 import { discoverModel } from './discover-model';
 import { importDataset } from './import-dataset';
 import { trainTiny } from './train-tiny';
 
-export const jobKinds: JobKind[] = [trainTiny, importDataset, discoverModel, competenceKind, discoverKind, transferKind, evaluateKind];
+export const jobKinds: JobKind[] = [trainTiny, importDataset, discoverModel, competenceKind, discoverKind, transferKind, evaluateKind, exportRunKind, verifyExportKind];

@@ -8,6 +8,8 @@ import type { ModelConfig } from '../config';
 export const modelCardSchema = z.object({
   /** The base model's name or path, e.g. "Qwen/Qwen2.5-0.5B". */
   baseModel: z.string().min(1),
+  /** The base checkpoint's content hash (sha256 over its tensors; see formats.md). */
+  baseModelHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** How it was adapted, e.g. "CT-SFT from an Indonesian competence checkpoint". */
   method: z.string().min(1),
   title: z.string().optional(),
@@ -33,6 +35,8 @@ export const modelCardSchema = z.object({
     .optional(),
   metrics: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   notes: z.string().optional(),
+  /** When the model was exported (ISO 8601). */
+  date: z.string().optional(),
 }).strict(); // a misspelt field is an error, not silently left off the card
 
 export type ModelCard = z.infer<typeof modelCardSchema>;
@@ -55,7 +59,9 @@ export function renderModelCard(card: ModelCard, config: ModelConfig): string {
   const sections = [
     `# ${card.title ?? `${card.baseModel} adapted with Lontar`}`,
     `Base model: **${card.baseModel}** (${config.family}, ${config.numLayers} layers, hidden ${config.hiddenSize}, ` +
-      `${config.numHeads} attention heads, ${config.numKvHeads} key/value heads).`,
+      `${config.numHeads} attention heads, ${config.numKvHeads} key/value heads).` +
+      (card.baseModelHash ? `\nContent hash of the base checkpoint (sha256 over its tensors): \`${card.baseModelHash}\`.` : '') +
+      (card.date ? `\nExported: ${card.date}.` : ''),
     `## Method\n\n${card.method}`,
   ];
   if (card.circuit) sections.push(circuitSection(card.circuit));

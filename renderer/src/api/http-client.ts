@@ -43,7 +43,11 @@ export function httpClient(origin: string): LontarClient {
         body: JSON.stringify(request ?? {}),
         credentials: 'same-origin',
       });
-      if (!response.ok) throw new Error(`${method}: ${response.status} ${(await response.text()).trim()}`);
+      // Refusals the server explains in the envelope (403 forbidden, 400 not JSON, 413 too large)
+      // are unwrapped like any other; a plain-text status (401 signed out, 429) becomes an error.
+      if (!response.ok && !(response.headers.get('content-type') ?? '').startsWith('application/json')) {
+        throw new Error(`${method}: ${response.status} ${(await response.text()).trim()}`);
+      }
       return unwrap((await response.json()) as ApiResult<unknown>) as never;
     },
     onEvent: (listener) => events.add(listener),

@@ -1,7 +1,7 @@
 // The job queue as the views see it: loaded once, then kept current by the job events (queued,
 // started, progress, log, finished), and reloaded after a lost event stream comes back.
 
-import { api, type ApiEvent } from '../api/index';
+import { api, ApiCallError, type ApiEvent } from '../api/index';
 import type { JobSummary } from '../../../main/api/contract/index';
 
 const LOG_LINES = 20;
@@ -18,8 +18,20 @@ class JobsState {
   }
 
   async refresh(): Promise<void> {
-    this.jobs = (await api.call('jobs.list', {})).jobs;
+    try {
+      this.jobs = (await api.call('jobs.list', {})).jobs;
+    } catch (e) {
+      // an annotator signed in over the network has no job queue to see (review only)
+      if (e instanceof ApiCallError && e.code === 'forbidden') return;
+      throw e;
+    }
     for (const job of this.jobs) if (isEnded(job)) this.settle(job);
+  }
+
+  /** Cancels or resumes a job, then reloads the queue (errors reach the caller). */
+  async control(call: 'jobs.cancel' | 'jobs.resume', id: number): Promise<void> {
+    await api.call(call, { id });
+    await this.refresh();
   }
 
   get active(): number {

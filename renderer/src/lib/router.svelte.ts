@@ -1,7 +1,7 @@
 // Hash routes (#/datasets, #/circuits/3): they work from a file, a custom protocol and a server
 // alike, and the Back button moves between views.
 
-export const VIEWS = ['start', 'datasets', 'models', 'circuits', 'jobs'] as const;
+export const VIEWS = ['start', 'datasets', 'models', 'circuits', 'transfer', 'compare', 'review', 'jobs', 'export', 'people'] as const;
 export type View = (typeof VIEWS)[number];
 
 function parse(hash: string): { view: View; id: number | null } {

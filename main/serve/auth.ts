@@ -1,0 +1,102 @@
+// Who a browser-mode request comes from. Two ways, chosen when the server starts:
+//   - the session key (loopback, the default): one random key printed with the address; whoever
+//     holds it is the workspace's owner. It keeps other accounts on this computer out.
+//   - sign-in (any network address, or `--require-sign-in`): each person opens their own invite link
+//     (`lontar access invite`), which is exchanged for a session bound to them and their role.
+// Both arrive once in the address and are then carried by an HttpOnly, SameSite=Strict cookie.
+
+import type { IncomingMessage } from 'node:http';
+import type { Caller, LontarService } from '../api/index';
+import { cookie, sameToken, sessionCookieName } from './security';
+import { SessionStore } from './sessions';
+
+export interface Identity {
+  /** The signed-in person; undefined for the local owner (the service then acts as its owner). */
+  caller?: Caller;
+  /** Who, for the request log. */
+  user: string;
+}
+
+export type Exchange = { ok: true; setCookie: string; user: string } | { ok: false; message: string };
+
+export interface Auth {
+  readonly signInRequired: boolean;
+  /** The query parameter that carries a key or invite once. */
+  readonly parameter: 'token' | 'invite';
+  identify(req: IncomingMessage, now?: number): Identity | undefined;
+  exchange(offered: string, now?: number): Exchange;
+  /** Ends the sessions signed in with this invite (revoked while serving); returns how many. */
+  endSessions(workspaceDir: string, tokenId: number): number;
+  /** Why a request without a valid session is refused (the 401 text). */
+  readonly howToSignIn: string;
+}
+
+const cookieAttributes = 'HttpOnly; SameSite=Strict; Path=/';
+const shownCaller = (c: Caller) => `${c.name}#${c.annotatorId} (${c.role})`;
+
+export class SessionKeyAuth implements Auth {
+  readonly signInRequired = false;
+  readonly parameter = 'token';
+  readonly howToSignIn = 'open the address printed by `lontar serve`: it carries the key of this session';
+
+  constructor(
+    private readonly port: () => number,
+    private readonly key: string,
+  ) {}
+
+  identify(req: IncomingMessage): Identity | undefined {
+    return sameToken(cookie(req, sessionCookieName(this.port())), this.key) ? { user: 'owner (session key)' } : undefined;
+  }
+
+  exchange(offered: string): Exchange {
+    if (!sameToken(offered, this.key)) return { ok: false, message: 'this session key is not valid for this server; open the address `lontar serve` printed' };
+    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${this.key}; ${cookieAttributes}`, user: 'owner (session key)' };
+  }
+
+  endSessions(): number {
+    return 0; // nobody signs in with an invite here
+  }
+}
+
+export class InviteAuth implements Auth {
+  readonly signInRequired = true;
+  readonly parameter = 'invite';
+  readonly howToSignIn = 'sign in first: open the invite link you were given (`lontar access invite` makes one)';
+  private readonly sessions: SessionStore;
+
+  constructor(
+    private readonly port: () => number,
+    private readonly service: LontarService,
+    sessionMs?: number,
+  ) {
+    this.sessions = new SessionStore(sessionMs);
+  }
+
+  identify(req: IncomingMessage, now: number = Date.now()): Identity | undefined {
+    const id = cookie(req, sessionCookieName(this.port()));
+    const session = this.sessions.find(id, now);
+    if (!session) return undefined;
+    // Re-read on every request: a revoked or expired token, or another workspace, ends the session.
+    const caller = this.service.access.recheck(session.signedIn, new Date(now));
+    if (!caller) {
+      this.sessions.end(id!);
+      return undefined;
+    }
+    return { caller, user: shownCaller(caller) };
+  }
+
+  exchange(offered: string, now: number = Date.now()): Exchange {
+    const result = offered.length > 200 ? ({ ok: false, reason: 'unknown' } as const) : this.service.access.signIn(offered, new Date(now));
+    if (!result.ok) {
+      const why = { unknown: 'is not valid for this workspace', expired: 'has expired', revoked: 'has been revoked' }[result.reason];
+      return { ok: false, message: `this invite ${why}; ask the workspace's owner for a new one` };
+    }
+    const { id, session } = this.sessions.create(result.signedIn, now);
+    const maxAge = Math.max(0, Math.floor((session.expiresAt - now) / 1000));
+    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${id}; ${cookieAttributes}; Max-Age=${maxAge}`, user: shownCaller(result.signedIn.caller) };
+  }
+
+  endSessions(workspaceDir: string, tokenId: number): number {
+    return this.sessions.endSignedIn(workspaceDir, tokenId);
+  }
+}
