@@ -88,6 +88,18 @@ test("other annotators' answers stay hidden until the reader submits", (t) => {
   assert.equal(visibleAnswers(ws, owner, review.id).length, 12);
   saveAnswer(ws, people.C, review.id, exampleIds[0]!, { label: 'positive', flagged: false, note: null });
   assert.throws(() => visibleAnswers(ws, people.C, review.id), rule('forbidden'));
+  // that owner could read the submitted answers, so answering now would not be blind
+  assert.throws(() => saveAnswer(ws, owner, review.id, exampleIds[0]!, { label: 'negative', flagged: false, note: null }), rule('conflict'));
+  assert.equal(ws.reviews.member(review.id, owner.annotatorId), undefined);
+});
+
+test('an owner may answer a round while nobody has submitted', (t) => {
+  const { ws, owner, people, review, exampleIds, answerAll } = setUp(t);
+  answerAll('A');
+  saveAnswer(ws, owner, review.id, exampleIds[0]!, { label: 'negative', flagged: false, note: null });
+  assert.throws(() => visibleAnswers(ws, owner, review.id), rule('forbidden'), 'a member owner waits for their own submission like anyone');
+  submitReview(ws, people.A, review.id);
+  saveAnswer(ws, owner, review.id, exampleIds[1]!, { label: 'neutral', flagged: false, note: null });
 });
 
 test('submitting locks the answers, in the code and in the database', (t) => {

@@ -193,8 +193,17 @@ export class ReviewRepository {
 
   /** Makes the annotator a member (idempotent). */
   join(reviewId: number, annotatorId: number): ReviewMemberRecord {
-    this.require(reviewId);
-    this.db.prepare('INSERT OR IGNORE INTO review_members (review_id, annotator_id) VALUES (?, ?)').run(reviewId, annotatorId);
+    const review = this.require(reviewId);
+    const existing = this.member(reviewId, annotatorId);
+    if (existing) return existing;
+    // an owner outside a round may read its submitted answers; answering after that would not be blind
+    if (this.maySeeOthers(reviewId, annotatorId) && this.members(reviewId).some((m) => m.submittedAt !== null)) {
+      throw new ReviewRuleError(
+        'conflict',
+        `answers in review "${review.name}" have been submitted and you could read them as its owner, so your own answers would not be blind; start a new round to take part`,
+      );
+    }
+    this.db.prepare('INSERT INTO review_members (review_id, annotator_id) VALUES (?, ?)').run(reviewId, annotatorId);
     return this.member(reviewId, annotatorId)!;
   }
 
