@@ -3,7 +3,7 @@
 // label. The result is frozen into the review when it is created, so later evaluations of the same
 // run never change what annotators were asked to judge.
 
-import type { Split, Workspace } from '../store/index';
+import type { QueueSource, Split, Workspace } from '../store/index';
 
 export interface QueueFilters {
   languages?: readonly string[];
@@ -21,15 +21,8 @@ export interface QueueFilters {
   limit?: number;
 }
 
-export interface QueueCandidate {
-  evaluationId: number;
-  exampleId: number;
-  language: string;
-  split: Split;
-  gold: string;
-  predicted: string;
-  confidence: number | null;
-}
+/** A stored prediction with the model's confidence in place of its raw scores. */
+export type QueueCandidate = Omit<QueueSource, 'scores'> & { confidence: number | null };
 
 /** Softmax of the stored label scores (logits), in the order of `labels`; {} when none are stored. */
 export function labelProbabilities(scores: Readonly<Record<string, number>>, labels: readonly string[]): Record<string, number> {
