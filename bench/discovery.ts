@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CircuitSession } from '../main/circuits/circuit-session';
-import { buildRelevanceGraph, MEAN_INPUT } from '../main/circuits/relevance-graph';
+import { sourceGroups } from '../main/circuits/discovery';
+import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT } from '../main/circuits/relevance-graph';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../main/circuits/run-discovery';
 import { LocalRunner } from '../main/engine/runtime/runner';
 import { hostTensor } from '../main/engine/tensor';
@@ -49,14 +50,21 @@ async function layerCosts(model: LoadedModel, batchSize: number, seqText: string
   };
   const fwd = median(await timeCalls(() => session.run('forward', forward, batch!, {}, ['logits']), 2, repeats)) / 1000;
   const mean = { [MEAN_INPUT]: hostTensor(session.floatType, [1, session.seq, H, Dh]) };
+  // the layer's heads split over runs exactly as discovery splits them (SOURCE_ROWS_PER_RUN)
+  const groups = sourceGroups(H, batchSize * session.seq);
   const perLayer: number[] = [];
   for (let layer = 0; layer < L; layer++) {
-    const spec = { sourceLayer: layer, targets: { kind: 'logits' as const }, cd: DEFAULT_DISCOVERY.cd, sourceScope: DEFAULT_DISCOVERY.sourceScope };
-    const run = () => session.run(`relevance|${layer}`, () => buildRelevanceGraph(session, spec), batch!, mean, ['directional']);
-    perLayer.push(median(await timeCalls(run, 1, repeats)) / 1000);
+    let seconds = 0;
+    for (const heads of groups) {
+      const spec = { sourceLayer: layer, targets: { kind: 'logits' as const }, cd: DEFAULT_DISCOVERY.cd, sourceScope: DEFAULT_DISCOVERY.sourceScope, sources: heads.length };
+      const feeds = { ...mean, [SOURCES_INPUT]: sourceHeadsFeed(session.floatType, heads, H) };
+      const run = () => session.run(`relevance|${layer}|${heads.length}`, () => buildRelevanceGraph(session, spec), batch!, feeds, ['directional']);
+      seconds += median(await timeCalls(run, 1, repeats)) / 1000;
+    }
+    perLayer.push(seconds);
   }
   await session.close();
-  return { seq: session.seq, forward: fwd, perLayer };
+  return { seq: session.seq, forward: fwd, perLayer, groups: groups.length };
 }
 
 // 1. Full discovery on the demo model.
@@ -95,18 +103,19 @@ try {
   const small = loadModel(dir);
   const costs = await layerCosts(small, DEFAULT_DISCOVERY.batchSize, 'kata '.repeat(110));
   const perLayerForward = costs.forward / 2; // two layers; embedding and readout are small beside them
-  const betaPerLayer = costs.perLayer[0]! - costs.forward; // source layer 0: β through both layers
+  // source layer 0: β through both layers; a clean forward per extra run of a split layer counts as β cost
+  const betaPerLayer = costs.perLayer[0]! - costs.forward;
   const L = 24;
   const batches = Math.ceil(DEFAULT_DISCOVERY.discoverySize / DEFAULT_DISCOVERY.batchSize);
   let depth0 = 0;
-  for (let l = 0; l < L; l++) depth0 += L * perLayerForward + ((L - l) / 2) * betaPerLayer;
+  for (let l = 0; l < L; l++) depth0 += costs.groups * L * perLayerForward + ((L - l) / 2) * (betaPerLayer - (costs.groups - 1) * costs.forward);
   const projected = depth0 * batches;
-  console.log(`\nQwen2.5-0.5B shapes (measured on 2 layers, batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}):`);
+  console.log(`\nQwen2.5-0.5B shapes (measured on 2 layers, batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}, 14 heads in ${costs.groups} run(s)):`);
   printTable(
     ['measure', 'value'],
     [
       ['forward per layer ms', perLayerForward * 1000],
-      ['β propagation per layer, 14 sources, ms', (betaPerLayer / 2) * 1000],
+      ['β propagation per layer, 14 sources (incl. extra clean forwards), ms', (betaPerLayer / 2) * 1000],
       ['per head / forward of the layers above', betaPerLayer / 2 / 14 / perLayerForward],
       ['projected iteration 0 (all 336 heads, 50 examples) s', projected],
       ['projected depth-2 discovery (≤ 3 iterations) s', 3 * projected],

@@ -12,7 +12,7 @@ import type { CircuitSession } from './circuit-session';
 import { selectExampleSets } from './example-sets';
 import { allHeads, headKey, type Head } from './heads';
 import { computeMeanBaseline, type MeanBaseline } from './mean-baseline';
-import { buildRelevanceGraph, MEAN_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
+import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
 import { selectionSize, topHeads } from './selection';
 
 export interface DiscoveryOptions {
@@ -27,6 +27,8 @@ export interface DiscoveryOptions {
   rankBy: 'directional' | 'magnitude';
   cd: CdOptions;
   sourceScope: RelevanceSpec['sourceScope'];
+  /** Rows per relevance run (default SOURCE_ROWS_PER_RUN); only speed depends on it. */
+  sourceRowsPerRun?: number;
 }
 
 export interface HeadScore {
@@ -47,26 +49,48 @@ export interface Iteration {
 export type Progress = (phase: string, done: number, total: number) => void;
 
 /** Mean scores per head of one source layer over the discovery examples. */
+/**
+ * Rows (sources × examples × tokens) one relevance run pushes through each GEMM. A layer's heads are
+ * split over several runs above it: on a 2-core CPU at Qwen2.5-0.5B shapes the β GEMMs slow down as
+ * they grow (plain MatMul: 366 GFLOP/s at 1,280 rows, 285 at 17,920), and 7 of 14 heads per run cost
+ * 11% less per head than all 14 even though each run repeats the clean forward (bench:discovery).
+ */
+export const SOURCE_ROWS_PER_RUN = 9000;
+
+/** Heads 0..H−1 in contiguous groups of near-equal size, each within the row budget. */
+export function sourceGroups(numHeads: number, rowsPerSource: number, rowsPerRun = SOURCE_ROWS_PER_RUN): number[][] {
+  const perRun = Math.max(1, Math.min(numHeads, Math.floor(rowsPerRun / rowsPerSource)));
+  const groups = Math.ceil(numHeads / perRun);
+  return Array.from({ length: groups }, (_, g) => {
+    const [from, to] = [Math.floor((g * numHeads) / groups), Math.floor(((g + 1) * numHeads) / groups)];
+    return Array.from({ length: to - from }, (_, i) => from + i);
+  });
+}
+
 async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions): Promise<HeadScore[]> {
   const H = session.model.config.numHeads;
-  const spec: RelevanceSpec = { sourceLayer: layer, targets, cd: options.cd, sourceScope: options.sourceScope };
-  const key = `relevance|${layer}|${targets.kind === 'logits' ? 'logits' : targets.heads.map(headKey).join(',')}|${options.cd.attention}|${options.sourceScope}|${options.cd.signCleanup}`;
+  const groups = sourceGroups(H, session.batchSize * session.seq, options.sourceRowsPerRun);
   const meanFeed = { [MEAN_INPUT]: hostTensor(session.floatType, [1, mean.seq, H, mean.headDim], mean.layers[layer]!) };
   const sums = Array.from({ length: H }, () => ({ directional: 0, magnitude: 0 }));
   let n = 0;
   for (const batch of session.batches(examples)) {
-    const out = await session.run(key, () => buildRelevanceGraph(session, spec), batch, meanFeed, ['directional', 'magnitude']);
-    const [dir, mag] = [out.directional!.data as Float32Array, out.magnitude!.data as Float32Array];
-    const [B, nT] = [session.batchSize, out.directional!.shape[2]!];
-    batch.rows.forEach((_, b) => {
-      for (let s = 0; s < H; s++) {
-        for (let t = 0; t < nT; t++) {
-          sums[s]!.directional += dir[(s * B + b) * nT + t]! / nT;
-          sums[s]!.magnitude += mag[(s * B + b) * nT + t]! / nT;
-        }
-      }
-      n++;
-    });
+    for (const heads of groups) {
+      const spec: RelevanceSpec = { sourceLayer: layer, targets, cd: options.cd, sourceScope: options.sourceScope, sources: heads.length };
+      const key = `relevance|${layer}|${heads.length}|${targets.kind === 'logits' ? 'logits' : targets.heads.map(headKey).join(',')}|${options.cd.attention}|${options.sourceScope}|${options.cd.signCleanup}`;
+      const feeds = { ...meanFeed, [SOURCES_INPUT]: sourceHeadsFeed(session.floatType, heads, H) };
+      const out = await session.run(key, () => buildRelevanceGraph(session, spec), batch, feeds, ['directional', 'magnitude']);
+      const [dir, mag] = [out.directional!.data as Float32Array, out.magnitude!.data as Float32Array];
+      const [B, nT] = [session.batchSize, out.directional!.shape[2]!];
+      batch.rows.forEach((_, b) => {
+        heads.forEach((head, s) => {
+          for (let t = 0; t < nT; t++) {
+            sums[head]!.directional += dir[(s * B + b) * nT + t]! / nT;
+            sums[head]!.magnitude += mag[(s * B + b) * nT + t]! / nT;
+          }
+        });
+      });
+    }
+    n += batch.rows.length;
   }
   return sums.map((x, head) => ({ head: { layer, head }, directional: x.directional / n, magnitude: x.magnitude / n }));
 }

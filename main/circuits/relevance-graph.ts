@@ -11,7 +11,7 @@ import { propagateRelevance } from '../engine/cd/propagate';
 import type { Graph, Value } from '../engine/graph';
 import * as op from '../engine/ops/index';
 import type { CdOptions } from '../engine/ops/op-def';
-import { hostTensor } from '../engine/tensor';
+import { hostTensor, type HostTensor } from '../engine/tensor';
 import type { ModelConfig } from '../models/config';
 import type { TaskModel } from '../models/classification/task-model';
 import { unembeddingName } from '../models/architectures/decoder';
@@ -26,9 +26,21 @@ export interface RelevanceSpec {
   cd: CdOptions;
   /** A source is a whole head (all positions) or the head at the label position only. */
   sourceScope: 'all-positions' | 'label-position';
+  /**
+   * How many of the layer's heads one run decomposes, chosen per run by a one-hot input
+   * (SOURCES_INPUT, see sourceHeadsFeed). Absent: all heads of the layer, fixed in the graph.
+   */
+  sources?: number;
 }
 
 export const MEAN_INPUT = 'source_mean';
+export const SOURCES_INPUT = 'source_heads';
+
+/** The SOURCES_INPUT feed selecting `heads` (indices within the layer) as a run's sources. */
+export function sourceHeadsFeed(dtype: 'float32' | 'float64', heads: readonly number[], numHeads: number): HostTensor {
+  const mask = Array.from({ length: heads.length * numHeads }, (_, i) => (heads[Math.floor(i / numHeads)] === i % numHeads ? 1 : 0));
+  return hostTensor(dtype, [heads.length, 1, 1, numHeads, 1], mask);
+}
 
 /** Rows of x [S, B, T, ...] at each example's label position → [S, B, ...]. */
 function atLabelPosition(x: Value, labelPosition: Value): Value {
@@ -86,8 +98,12 @@ export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec
   const [H, Dh, T] = [config.numHeads, config.headDim, session.seq];
   const z = m.z[spec.sourceLayer]!;
   const mean = g.input(MEAN_INPUT, z.dtype, [1, T, H, Dh]);
-  const heads = g.constant(hostTensor(z.dtype, [H, 1, 1, H, 1], Array.from({ length: H * H }, (_, i) => (Math.floor(i / H) === i % H ? 1 : 0))));
-  let beta = op.mul(heads, op.unsqueeze(op.sub(z, mean), 0)); // [S=H, B, T, H, Dh]
+  const everyHead = Array.from({ length: H }, (_, h) => h);
+  const S = spec.sources ?? H;
+  const heads = spec.sources === undefined
+    ? g.constant(sourceHeadsFeed(z.dtype as 'float32' | 'float64', everyHead, H))
+    : g.input(SOURCES_INPUT, z.dtype, [S, 1, 1, H, 1]);
+  let beta = op.mul(heads, op.unsqueeze(op.sub(z, mean), 0)); // [S, B, T, H, Dh]
   if (spec.sourceScope === 'label-position') {
     const positions = g.constant(hostTensor('int64', [1, T], Array.from({ length: T }, (_, i) => i)));
     const atLabel = op.cast(op.equal(positions, op.unsqueeze(m.inputs.labelPosition, 1)), z.dtype as 'float32' | 'float64');
@@ -98,7 +114,7 @@ export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec
   let magnitude: Value[];
   if (spec.targets.kind === 'logits') {
     const [betaLogits] = propagateRelevance({ at: z, beta }, [m.logits], spec.cd);
-    const bl = betaLogits ?? op.zerosOf(g, z.dtype, [H, ...m.logits.shape]);
+    const bl = betaLogits ?? op.zerosOf(g, z.dtype, [S, ...m.logits.shape]);
     directional = [margin(bl, onehot)];
     magnitude = [magnitudeRatio(bl, m.logits)];
   } else {
@@ -114,7 +130,7 @@ export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec
     directional = [];
     magnitude = [];
     for (const t of targets) {
-      const bz = betas[layers.indexOf(t.layer)] ?? op.zerosOf(g, z.dtype, [H, ...m.z[t.layer]!.shape]);
+      const bz = betas[layers.indexOf(t.layer)] ?? op.zerosOf(g, z.dtype, [S, ...m.z[t.layer]!.shape]);
       const slice = (v: Value) => op.reshape(op.slice(v, -2, t.head, t.head + 1), [...v.shape.slice(0, -2), Dh]);
       const betaHead = slice(atLabelPosition(bz, m.inputs.labelPosition)); // [S, B, Dh]
       const cleanHead = slice(op.pickRows(m.z[t.layer]!, m.inputs.labelPosition)); // [B, Dh]

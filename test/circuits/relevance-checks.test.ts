@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CircuitSession } from '../../main/circuits/circuit-session';
-import { discover, type DiscoveryOptions } from '../../main/circuits/discovery';
+import { discover, sourceGroups, type DiscoveryOptions } from '../../main/circuits/discovery';
 import { Rng } from '../../main/engine/random';
 import { hostTensor } from '../../main/engine/tensor';
 import { Predictor } from '../../main/models/classification/predictor';
@@ -133,3 +133,36 @@ test('a planted circuit: the only head writing toward the label tokens ranks fir
   await session.close();
 });
 
+
+test('splitting a layer\'s heads over several runs gives the same scores as one run (depth 1)', async () => {
+  const model = loadModel(dir);
+  const { task, examples } = await selfLabelled(model);
+  const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
+  const options = { ...OPTIONS, maxDepth: 1 };
+  const whole = await discover(session, examples, [], { ...options, sourceRowsPerRun: 1e9 });
+  const split = await discover(session, examples, [], { ...options, sourceRowsPerRun: 1 }); // one head per run
+  await session.close();
+  assert.equal(split.iterations.length, whole.iterations.length);
+  whole.iterations.forEach((it, d) => {
+    assert.deepEqual(split.iterations[d]!.selected, it.selected);
+    it.scores.forEach((s, i) => {
+      const o = split.iterations[d]!.scores[i]!;
+      assert.deepEqual(o.head, s.head);
+      assert.ok(Math.abs(o.directional - s.directional) <= 1e-12 * Math.max(1, Math.abs(s.directional)), `${d} ${s.head.layer}.${s.head.head}`);
+      assert.ok(Math.abs(o.magnitude - s.magnitude) <= 1e-12 * Math.max(1, Math.abs(s.magnitude)));
+    });
+  });
+});
+
+test('source groups: contiguous, near-equal, within the row budget', () => {
+  assert.deepEqual(sourceGroups(14, 1280, 9000), [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12, 13]]);
+  assert.deepEqual(sourceGroups(8, 480, 9000), [[0, 1, 2, 3, 4, 5, 6, 7]]);
+  assert.deepEqual(sourceGroups(5, 100, 250), [[0], [1, 2], [3, 4]]);
+  assert.deepEqual(sourceGroups(3, 10_000, 9000), [[0], [1], [2]]);
+  for (const [h, rows, budget] of [[14, 1280, 9000], [5, 100, 250], [7, 1, 3]] as const) {
+    const groups = sourceGroups(h, rows, budget);
+    assert.deepEqual(groups.flat(), Array.from({ length: h }, (_, i) => i));
+    const perRun = Math.max(1, Math.floor(budget / rows));
+    for (const g of groups) assert.ok(g.length <= perRun && g.length >= Math.max(...groups.map((x) => x.length)) - 1);
+  }
+});
