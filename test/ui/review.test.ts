@@ -93,7 +93,11 @@ test('two annotators review the same round in a browser; agreement matches the f
     await queue.getByTestId('review-position').getByText('Item 5 of 6').waitFor();
     const note = "'); DROP TABLE annotations; -- sarcasm?";
     await ayu.page.keyboard.press('n');
-    await ayu.page.keyboard.type(note);
+    // type only once the field has focus: keys typed before that would be the queue's shortcuts
+    const field = queue.getByTestId('review-note');
+    await field.waitFor();
+    await ayu.page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'review-note');
+    await field.fill(note);
     await queue.getByTestId('review-save-note').click();
     await queue.getByTestId('review-answer').getByText(`Note: ${note}`).waitFor();
     await ayu.page.getByTestId('agreement-hidden').waitFor();
