@@ -3,6 +3,7 @@
 // the cost facts its evaluations carry (trainable fraction, training seconds, heads).
 
 import type { JobRecord, RunRecord, Workspace } from '../store/index';
+import { isHeadMethod, type TransferMethod } from '../transfer/methods';
 import { TRANSFER_RUN_KINDS, type TransferRun } from './contract/index';
 
 type RunKind = (typeof TRANSFER_RUN_KINDS)[number];
@@ -43,7 +44,7 @@ export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | 
   const extra = evaluations[0]?.extra ?? {};
   const detail = job?.progressDetail ?? {};
   const method = kind === 'competence' ? 'competence' : kind === 'transfer' ? str(c['method']) : null;
-  const headMethod = method !== null && ['circuit', 'nearzero', 'random', 'least'].includes(method);
+  const headMethod = method !== null && isHeadMethod(method as TransferMethod);
   return {
     id: run.id,
     kind,

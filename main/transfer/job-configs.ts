@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { SPLITS } from '../store/index';
-import { methodSchema } from './methods';
+import { isHeadMethod, methodSchema } from './methods';
 import { poolSizesSchema, type PipelineData } from './pipeline-data';
 import { recipeSchema } from './recipe';
 import { KV_MODES } from './trainable-scope';
@@ -91,7 +91,7 @@ export const transferConfig = z
     ...evaluation,
     ...monitored,
   })
-  .refine((c) => !['circuit', 'nearzero', 'random', 'least'].includes(c.method) || c.discoveryRunId !== null, {
+  .refine((c) => !isHeadMethod(c.method) || c.discoveryRunId !== null, {
     message: 'head methods (circuit, nearzero, random, least) need discoveryRunId',
     path: ['discoveryRunId'],
   });

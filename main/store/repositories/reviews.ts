@@ -10,6 +10,7 @@ import { durableTransaction } from '../connection';
 import { fromJson, jsonObject, toJson, type JsonObject } from '../json-column';
 import type { AnnotatorRole } from './annotations';
 import type { Split } from './datasets';
+import type { NewExample } from './examples';
 
 export interface NewReview {
   name: string;
@@ -37,16 +38,11 @@ export interface ReviewRecord {
   itemCount: number;
 }
 
-export interface ReviewItemRecord {
+/** An item of a review's queue: the example's text fields with the stored prediction. */
+export interface ReviewItemRecord extends Pick<NewExample, 'sourceId' | 'language' | 'split' | 'text' | 'premise' | 'hypothesis'> {
   position: number;
   evaluationId: number;
   exampleId: number;
-  sourceId: string;
-  language: string;
-  split: Split;
-  text: string | null;
-  premise: string | null;
-  hypothesis: string | null;
   gold: string;
   predicted: string;
   /** Label → the model's score (label-word logit) as the evaluation stored it. */

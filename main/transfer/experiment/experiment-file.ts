@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { discoveryConfig, monitorSchema, taskSpecSchema } from '../job-configs';
-import { methodSchema } from '../methods';
+import { isHeadMethod, methodSchema } from '../methods';
 import { poolSizesSchema } from '../pipeline-data';
 import { recipeSchema } from '../recipe';
 import { KV_MODES } from '../trainable-scope';
@@ -75,7 +75,7 @@ export function parseExperiment(raw: unknown, baseDir: string, origin = 'experim
   const parsed = experimentSchema.safeParse(raw);
   if (!parsed.success) throw new ExperimentFileError(`${origin}: ${z.prettifyError(parsed.error)}`);
   const spec = parsed.data;
-  if (spec.methods.some((m) => ['circuit', 'nearzero', 'random', 'least'].includes(m)) === false && spec.depth.length > 1) {
+  if (!spec.methods.some(isHeadMethod) && spec.depth.length > 1) {
     throw new ExperimentFileError(`${origin}: depth lists several values but no head method (circuit, nearzero, random, least) uses them`);
   }
   return { ...spec, model: resolve(baseDir, spec.model), ...(spec.data !== undefined && { data: resolve(baseDir, spec.data) }) };

@@ -6,7 +6,7 @@
 //   5. cost: trainable fraction and training wall time per method
 // plus CSV files (summary per cell group, every run, every choice) for further analysis.
 
-import { METHOD_LABELS, isHeadMethod, type TransferMethod } from '../methods';
+import { HEAD_METHODS, METHOD_LABELS, isHeadMethod, type TransferMethod } from '../methods';
 import { bestOnTest, chooseOnValidation, chosenRun, type Choice } from './choice';
 import type { ExperimentResults, TransferResult } from './results';
 import { formatStat, stat, type Stat } from './stats';
@@ -39,13 +39,12 @@ const targetF1: Metric = (r) => r.targetTest?.macroF1;
 const sourceAcc: Metric = (r) => r.sourceTest?.accuracy;
 
 const FLAT_ORDER: TransferMethod[] = ['direct', 'full', 'norms'];
-const HEAD_ORDER: TransferMethod[] = ['circuit', 'nearzero', 'random', 'least'];
 
 function columns(results: ExperimentResults): Column[] {
   const { methods, depth } = results.spec;
   const cols: Column[] = FLAT_ORDER.filter((m) => methods.includes(m)).map((m) => ({ label: METHOD_LABELS[m], method: m, depth: null }));
   for (const d of depth) {
-    for (const m of HEAD_ORDER.filter((x) => methods.includes(x))) cols.push({ label: `${METHOD_LABELS[m]} d${d}`, method: m, depth: d });
+    for (const m of HEAD_METHODS.filter((x) => methods.includes(x))) cols.push({ label: `${METHOD_LABELS[m]} d${d}`, method: m, depth: d });
     if (methods.includes('circuit') && methods.includes('nearzero')) cols.push({ label: `CT-SFT (val-chosen) d${d}`, method: 'chosen', depth: d });
   }
   return cols;
