@@ -62,8 +62,9 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
   await t.test('setup: a tiny corpus and a tiny model are imported', async () => {
     await page.getByTestId('nav-datasets').click();
     await page.locator('main[data-view="datasets"]').waitFor();
-    await page.getByRole('button', { name: 'Import data…' }).click();
+    // an empty workspace opens the import panel by itself (a click would close it again)
     const panel = page.getByTestId('import-panel');
+    await page.getByRole('button', { name: 'Import data…', expanded: true }).waitFor();
     await panel.getByLabel('Path').fill(writeCorpus(join(dir, 'corpus')));
     await panel.getByLabel('Dataset name (optional)').fill('tiny-corpus');
     await panel.getByRole('button', { name: 'Check the data' }).click();
