@@ -36,7 +36,9 @@ const { values: args } = parseArgs({
 const [threads, rounds, n, layers] = [Number(args.threads), Number(args.rounds), Number(args.n), Number(args.layers)];
 const runner = new LocalRunner({ threads, provider: 'cpu' });
 const examples = readExamples(DEMO_DATA, { split: 'train', language: 'ind' }).slice(0, n);
-const recipe = recipeSchema.parse({ epochs: rounds + 1, lr: 1e-3 }); // one more epoch than timed: the warm-up step
+const recipe = recipeSchema.parse({ epochs: 2 * rounds + 2, lr: 1e-3 }); // more epochs than timed: warm-up steps
+/** Steps per run of the Loop variant (what the transfer jobs choose on the CPU for long runs). */
+const LOOP = 4;
 
 interface Row {
   model: string;
@@ -48,6 +50,10 @@ interface Row {
   ratio: number;
   fullCompile: number;
   ctsftCompile: number;
+  fullLoopEpoch: number;
+  ctsftLoopEpoch: number;
+  fullLoopCompile: number;
+  ctsftLoopCompile: number;
 }
 
 async function prepare(model: LoadedModel, spec: ScopeSpec): Promise<{ ft: FineTuning; compile: number; fraction: number }> {
@@ -57,11 +63,17 @@ async function prepare(model: LoadedModel, spec: ScopeSpec): Promise<{ ft: FineT
   return { ft, compile: (performance.now() - t0) / 1000, fraction: scope.fraction };
 }
 
-/** Seconds for epoch `epoch` (0-based) of an already prepared run. */
-async function epoch(ft: FineTuning, index: number): Promise<number> {
+/** Seconds for the next epoch of an already prepared run: one step per run, or LOOP steps per run (an ONNX Loop). */
+async function epoch(ft: FineTuning, loop: boolean): Promise<number> {
   const per = stepsPerEpoch(examples.length, recipe.batchSize);
   const t0 = performance.now();
-  for (let s = index * per + 1; s <= (index + 1) * per; s++) await ft.trainer.trainStep(ft.bucket, ft.batch(s));
+  for (let done = 0; done < per; ) {
+    const k = loop ? Math.min(LOOP, per - done) : 1;
+    const batches = Array.from({ length: k }, (_, i) => ft.batch(ft.trainer.step + 1 + i));
+    if (k > 1) await ft.trainer.trainSteps(ft.bucket, batches);
+    else await ft.trainer.trainStep(ft.bucket, batches[0]!);
+    done += k;
+  }
   return (performance.now() - t0) / 1000;
 }
 
@@ -70,12 +82,24 @@ async function measure(name: string, model: LoadedModel, heads: Head[]): Promise
   const ctsft = await prepare(model, { kind: 'heads', heads, kv: 'group' });
   // One untimed step each: onnxruntime allocates and tunes on a session's first runs.
   for (const ft of [full.ft, ctsft.ft]) await ft.trainer.trainStep(ft.bucket, ft.batch(1));
-  const times = { full: [] as number[], ctsft: [] as number[] };
+  // The Loop session's first run builds and compiles it (timed as its compile cost).
+  const loopCompile = { full: 0, ctsft: 0 };
+  for (const which of ['full', 'ctsft'] as const) {
+    const ft = (which === 'full' ? full : ctsft).ft;
+    const t0 = performance.now();
+    await ft.trainer.trainSteps(ft.bucket, Array.from({ length: LOOP }, (_, i) => ft.batch(ft.trainer.step + 1 + i)));
+    loopCompile[which] = (performance.now() - t0) / 1000;
+  }
+  const times = { full: [] as number[], ctsft: [] as number[], fullLoop: [] as number[], ctsftLoop: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always runs on a warmer (or busier) machine.
     const order = r % 2 === 0 ? (['full', 'ctsft'] as const) : (['ctsft', 'full'] as const);
-    for (const which of order) times[which].push(await epoch(which === 'full' ? full.ft : ctsft.ft, r));
-    console.error(`${name}: round ${r + 1}/${rounds}: full ${times.full.at(-1)!.toFixed(2)} s, CT-SFT ${times.ctsft.at(-1)!.toFixed(2)} s`);
+    for (const which of order) {
+      const ft = (which === 'full' ? full : ctsft).ft;
+      times[which].push(await epoch(ft, false));
+      times[`${which}Loop`].push(await epoch(ft, true));
+    }
+    console.error(`${name}: round ${r + 1}/${rounds}: full ${times.full.at(-1)!.toFixed(2)} s (Loop ${times.fullLoop.at(-1)!.toFixed(2)}), CT-SFT ${times.ctsft.at(-1)!.toFixed(2)} s (Loop ${times.ctsftLoop.at(-1)!.toFixed(2)})`);
   }
   await full.ft.dispose();
   await ctsft.ft.dispose();
@@ -90,6 +114,10 @@ async function measure(name: string, model: LoadedModel, heads: Head[]): Promise
     ratio: median(ratios),
     fullCompile: full.compile,
     ctsftCompile: ctsft.compile,
+    fullLoopEpoch: median(times.fullLoop),
+    ctsftLoopEpoch: median(times.ctsftLoop),
+    fullLoopCompile: loopCompile.full,
+    ctsftLoopCompile: loopCompile.ctsft,
   };
 }
 
@@ -111,5 +139,10 @@ console.log(`\nCT-SFT epoch vs full fine-tuning epoch (${examples.length} NusaX 
 printTable(
   ['model', 'steps/epoch', 'shape', 'CT-SFT trainable', 'full epoch s', 'CT-SFT epoch s', 'CT-SFT / full (target ≤ 0.6)', 'compile full s', 'compile CT-SFT s'],
   rows.map((r) => [r.model, r.stepsPerEpoch, r.bucket, `${(100 * r.trainable).toFixed(3)}%`, r.fullEpoch, r.ctsftEpoch, r.ratio, r.fullCompile, r.ctsftCompile]),
+);
+console.log(`\nThe same epochs with ${LOOP} optimizer steps per engine run (ONNX Loop, bit-identical results; transfer jobs choose it on the CPU for runs of 48+ quick steps)`);
+printTable(
+  ['model', 'full epoch s', `full, ${LOOP}/run s`, 'Loop / single (full)', 'CT-SFT epoch s', `CT-SFT, ${LOOP}/run s`, 'Loop / single (CT-SFT)', 'Loop compile full s', 'Loop compile CT-SFT s'],
+  rows.map((r) => [r.model, r.fullEpoch, r.fullLoopEpoch, r.fullLoopEpoch / r.fullEpoch, r.ctsftEpoch, r.ctsftLoopEpoch, r.ctsftLoopEpoch / r.ctsftEpoch, r.fullLoopCompile, r.ctsftLoopCompile]),
 );
 if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);

@@ -3,7 +3,6 @@
 // the first `examples` rows of a validation split. It only reads the trainer's state and predicts
 // under its own state names, so a monitored run ends with exactly the weights of an unmonitored one.
 
-import type { StepResult } from '../engine/optim/trainer';
 import type { Runner } from '../engine/runtime/runner';
 import type { ClassificationExample } from '../models/classification/batch-encoder';
 import type { ClassificationTask } from '../models/classification/task';
@@ -46,7 +45,7 @@ export interface MonitorRun {
   maxLength: number;
 }
 
-/** The training loop's `afterStep`, and the time it spent (left out of the run's training time). */
+/** The training loop's `observe`, and the time it spent (left out of the run's training time). */
 export class TrainingMonitor {
   seconds = 0;
   private readonly every: number;
@@ -55,9 +54,10 @@ export class TrainingMonitor {
     this.every = m.settings.everySteps > 0 ? m.settings.everySteps : stepsPerEpoch(m.trainExamples, m.batchSize);
   }
 
-  readonly afterStep = async ({ step }: StepResult): Promise<Record<string, number> | undefined> => {
+  readonly at = (step: number): boolean => step % this.every === 0 || step === this.m.ft.steps;
+
+  readonly measure = async (): Promise<Record<string, number>> => {
     const { m } = this;
-    if (step % this.every !== 0 && step !== m.ft.steps) return undefined;
     const t0 = performance.now();
     const current = overlay(m.start, await m.ft.changedTensors());
     const scored = await evaluateExamples(current, m.task, m.examples, { runner: m.runner, batchSize: m.evalBatch, maxLength: m.maxLength });

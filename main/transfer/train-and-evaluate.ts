@@ -48,7 +48,13 @@ export async function trainAndEvaluate(ctx: JobContext<unknown>, job: TrainAndEv
     : undefined;
 
   const t0 = performance.now();
-  const last = await runTrainingLoop(progress.training(0), ft.trainer, { steps: ft.steps, bucket: ft.bucket, batch: (step) => ft.batch(step), ...(monitor && { afterStep: monitor.afterStep }) });
+  const last = await runTrainingLoop(progress.training(0), ft.trainer, {
+    steps: ft.steps,
+    bucket: ft.bucket,
+    batch: (step) => ft.batch(step),
+    stepsPerRun: 'auto',
+    ...(monitor && { observe: { at: monitor.at, measure: monitor.measure } }),
+  });
   const seconds = (performance.now() - t0) / 1000 - (monitor?.seconds ?? 0);
   const changed = await ft.changedTensors();
   await ft.dispose();

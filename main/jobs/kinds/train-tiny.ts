@@ -34,6 +34,8 @@ export const trainTinyConfig = z
     /** Accuracy on a fixed evaluation batch every this many steps (0: never). */
     evalEvery: z.number().int().min(0).default(50),
     evalBatch: count(4096, 32),
+    /** Optimizer steps per engine run (several: one ONNX Loop; the same weights as single steps). */
+    stepsPerRun: z.union([z.literal('auto'), count(64, 1)]).default(1),
   })
   .refine((c) => c.hidden % c.heads === 0, { message: 'hidden must be a multiple of heads', path: ['hidden'] });
 export type TrainTinyConfig = z.output<typeof trainTinyConfig>;
@@ -69,7 +71,8 @@ export const trainTiny = defineJobKind({
       steps: c.steps,
       bucket: BUCKET,
       batch: (step) => tinyBatch({ ...shape, batch: c.batch }, ctx.seed, step),
-      afterStep: async (r) => (evaluate && (r.step % c.evalEvery === 0 || r.step === c.steps) ? { accuracy: await evaluate() } : undefined),
+      stepsPerRun: c.stepsPerRun,
+      ...(evaluate && { observe: { at: (step: number) => step % c.evalEvery === 0 || step === c.steps, measure: async () => ({ accuracy: await evaluate() }) } }),
     });
     const trained = await trainer.trainedValues();
     await trainer.dispose();
