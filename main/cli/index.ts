@@ -2,7 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { commandGroups } from './commands/index';
-import { CliError } from './output';
+import { CliError, isUserError } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('lontar')
@@ -25,7 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`lontar: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`lontar: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // a problem with the user's files or options says what it is; anything else is a bug: its stack helps
+    process.stderr.write(`lontar: ${isUserError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
 }

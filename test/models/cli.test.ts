@@ -106,6 +106,7 @@ test('broken model folders give one clear error each and no output', async () =>
     [hf(wrongShape, 'x3'), /mlp\.gate_proj\.weight: expected \[20, 16\], file has \[24, 16\]/],
     [hf(lying, 'x4'), /shape \[18\].*(disagree|does not match|bytes)/],
     [hf(unknownDtype, 'x5'), /dtype "?Q32"?/],
+    [['competence', '--model', join(root, 'no-model'), '--data', 'resources/data/nusax-senti', '--source', 'ind', '--workspace', join(root, 'ws')], /no-model: cannot be read \(a model folder needs a config\.json\)/],
   ];
   for (const [args, message] of cases) {
     const run = await lontar(...args);

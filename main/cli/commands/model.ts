@@ -4,29 +4,13 @@
 
 import type { Command } from 'commander';
 import { inspectModel, type ModelSummary } from '../../models/inspect';
-import { CliError, emit } from '../output';
-
-/** Errors that describe a problem with the user's files or options, not a bug: shown without a stack. */
-const USER_ERRORS = new Set([
-  'ModelConfigError',
-  'SafetensorsError',
-  'TensorLayoutError',
-  'TokenizerFileError',
-  'LabelWordError',
-  'TemplateError',
-  'TaskError',
-  'OutputFolderError',
-  'PatchError',
-  'PatchBaseMismatchError',
-  'UnsupportedArchitectureError',
-  'ZodError',
-]);
+import { CliError, emit, isUserError } from '../output';
 
 export async function withModelErrors<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof Error && (USER_ERRORS.has(e.name) || (e as NodeJS.ErrnoException).code === 'ENOENT')) throw new CliError(e.message, 1);
+    if (isUserError(e)) throw new CliError(e.message, 1);
     throw e;
   }
 }
