@@ -43,7 +43,7 @@ export async function runTrainingLoop(ctx: JobContext<unknown>, trainer: Trainer
     const first = trainer.step + 1;
     let end = Math.min(opts.steps, first + pace.size() - 1);
     for (let s = first; s < end; s++) if (boundary(s)) end = s;
-    const count = pace.allows(end - first + 1) ? end - first + 1 : 1;
+    const count = pace.allows(end - first + 1, end === opts.steps) ? end - first + 1 : 1;
     if (count > 1 && !pace.compiled(count)) ctx.log(`steps ${first}-${end}: ${count} optimizer steps per engine run (ONNX Loop; compiled on first use)`);
     const t0 = performance.now();
     const results =
@@ -90,9 +90,9 @@ class RunSize {
     return this.sizes.has(count);
   }
 
-  /** Whether a run of `count` steps may be compiled (single steps always may). */
-  allows(count: number): boolean {
-    return count === 1 || this.sizes.has(count) || this.sizes.size < LOOP_SIZES;
+  /** Whether a run of `count` steps may be compiled (single steps always may; the last run only in a size already compiled). */
+  allows(count: number, last: boolean): boolean {
+    return count === 1 || this.sizes.has(count) || (!last && this.sizes.size < LOOP_SIZES);
   }
 
   ran(count: number, seconds: number, stepsLeft: number): void {

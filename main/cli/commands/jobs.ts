@@ -303,6 +303,8 @@ function showProgress(runner: JobRunner): () => void {
         process.stderr.write(`${progressLine(e)}\n`);
       }
     }),
+    // what the job says about itself (data, steps, choices); a failure's stack stays one line here
+    runner.on('log', (e) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}job ${e.jobId}: ${e.message.split('\n')[0]}\n`)),
     runner.on('finished', (e) => process.stderr.write(`${tty ? '\n' : ''}job ${e.job.id} ${e.job.status}\n`)),
   ];
   return () => offs.forEach((off) => off());
