@@ -84,7 +84,7 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await page.keyboard.press('Alt+5');
     await page.locator('main[data-view="transfer"]').waitFor();
     assert.equal(await focused(page, 'H1 Transfer'), 'H1 Transfer', "Alt+number focuses the view's heading");
-    await page.getByTestId('transfer-device').getByText(/Jobs run on: (CPU|GPU)/).waitFor();
+    await page.getByTestId('transfer-device').getByLabel('Jobs run on').selectOption('cpu');
     await screenshot(page, 'transfer-forms');
 
     const competence = page.getByTestId('competence-form');
@@ -96,7 +96,8 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await competence.getByLabel('Discovery pool (Pool A)').fill('24');
     await competence.getByLabel('Tuning pool (Pool B)').fill('12');
     await tinyRecipe(competence, 2);
-    await competence.getByRole('button', { name: 'Launch competence tuning' }).click();
+    const [launch] = await Promise.all([page.waitForRequest(/\/api\/transfer\.launchCompetence$/), competence.getByRole('button', { name: 'Launch competence tuning' }).click()]);
+    assert.equal((launch.postDataJSON() as { device?: string }).device, 'cpu', 'the chosen device goes with the launch');
     await competence.getByText('1 job queued.').waitFor();
     await rowWithStatus(page, 'competence ind on tiny-qwen2', 'done');
     const evaluations = page.getByTestId('run-detail').getByTestId('run-evaluations');

@@ -102,8 +102,15 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     await form.getByLabel('Discovery examples').fill('4');
     await form.getByLabel('Longest prompt (tokens)').fill('64');
     await form.getByLabel('Examples per run').fill('8');
-    await form.getByTestId('device').getByText(/Runs on: (CPU|GPU)/).waitFor();
-    await form.getByRole('button', { name: 'Discover' }).click();
+    // the device picker: automatic by default (what the engine chose), the GPU offered only with CUDA
+    const device = form.getByTestId('device').getByLabel('Runs on');
+    assert.equal(await device.inputValue(), 'auto');
+    assert.match((await device.locator('option[value="auto"]').textContent()) ?? '', /^Automatic \((CPU|GPU \(CUDA\))\)$/);
+    const cuda = (await device.locator('option[value="auto"]').textContent())?.includes('GPU');
+    assert.equal(await device.locator('option[value="cuda"]').isDisabled(), !cuda);
+    await device.selectOption('cpu');
+    const [request] = await Promise.all([page.waitForRequest(/\/api\/circuits\.discover$/), form.getByRole('button', { name: 'Discover' }).click()]);
+    assert.equal((request.postDataJSON() as { device?: string }).device, 'cpu', 'the chosen device goes with the launch');
 
     const detail = page.getByTestId('circuit-detail');
     await detail.getByRole('heading', { name: /nusax-small jav on tiny-qwen2/ }).waitFor(LONG);

@@ -248,6 +248,11 @@ export const en = {
     error: 'Error',
     seconds: (s: number) => (s < 60 ? `${Math.round(s)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`),
   },
+  devices: {
+    auto: (provider: string) => `Automatic (${provider})`,
+    cpu: 'CPU',
+    cuda: 'GPU (CUDA)',
+  },
   transfer: {
     title: 'Transfer',
     intro: 'Adapt a model to a target language in two stages: competence tuning on the source language, then CT-SFT (only the circuit’s heads and the norms) or a baseline on a few target examples.',
