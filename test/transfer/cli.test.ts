@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { Workspace } from '../../main/store/index';
 import { readCircuitBlob } from '../../main/transfer/circuit-store';
 import { lontar } from '../models/fixtures/run-cli';
+import { tinyModel, writeTinyModel } from '../models/fixtures/tiny-models';
 import { tinySetup } from './helpers';
 
 const RECIPE = ['--epochs', '2', '--lr', '0.01', '--batch', '4', '--max-length', '32', '--threads', '1'];
@@ -46,4 +47,27 @@ test('competence → transfer (circuit, discovery on the way) → evaluate, all 
   const unknown = await lontar('competence', '--workspace', ws, '--model', join(root, 'model'), '--dataset', 'nope', '--source', 'ind');
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /^lontar: no dataset "nope"/);
+});
+
+test('an encoder (BERT with its classifier) goes through the same stages: competence, discovery, CT-SFT', { timeout: 120_000 }, async (t) => {
+  const { root, ws } = tinySetup(t);
+  const bert = writeTinyModel(join(root, 'bert'), tinyModel('bert'), 'F32');
+  const stage1 = (...extra: string[]) => lontar('competence', '--workspace', ws, '--model', bert, '--data', join(root, 'corpus'), '--source', 'ind', '--n-src', '12', '--pools', '24,12', ...extra, ...RECIPE);
+  const stage2 = (competence: string) => lontar('transfer', '--workspace', ws, '--competence', competence, '--method', 'circuit', '--target', 'jav', '--n', '6', '--p', '0.25', '--depth', '1', ...RECIPE);
+  assert.equal((await stage1()).code, 0);
+  const noTarget = await stage2('1'); // stage 1 imported only Indonesian: the refusal says what to do
+  assert.equal(noTarget.code, 1);
+  assert.match(noTarget.stderr, /has no jav examples \(it has ind\); run `lontar competence` with `--evaluate jav:test`/);
+  const competence = await stage1('--evaluate', 'jav:test');
+  assert.equal(competence.code, 0, competence.stderr);
+  const transfer = await stage2('2');
+  assert.equal(transfer.code, 0, transfer.stderr);
+  // 2 of 4 heads' query/key/value rows and output columns (4 × 16 × 8 + 3 × 8 each) and the five LayerNorms (5 × 32)
+  assert.match(transfer.stdout, /trainable: 1232 of 6291 parameters/);
+  const w = Workspace.open(ws, { readonly: true });
+  try {
+    assert.deepEqual(w.runs.list().map((r) => [r.kind, r.status]), [['competence', 'done'], ['competence', 'done'], ['discover', 'done'], ['transfer', 'done']]);
+  } finally {
+    w.close();
+  }
 });

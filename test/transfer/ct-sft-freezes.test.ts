@@ -1,6 +1,7 @@
 // CT-SFT changes only what it may: after training on the split layout, every parameter outside the
 // chosen heads' slices and the norms is bit-identical to the starting checkpoint, and every element
-// inside changed — with weight decay on, and for both key/value modes.
+// inside changed — with weight decay on, for both key/value modes, and for the encoder families
+// (BERT and XLM-R: per-head query/key/value rows and output columns, every LayerNorm).
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import { FineTuning } from '../../main/transfer/fine-tune';
 import { recipeSchema } from '../../main/transfer/recipe';
 import { trainableScope, type KvMode } from '../../main/transfer/trainable-scope';
 import { testRunner } from '../helpers/engine';
-import { TEXTS } from '../models/fixtures/tiny-models';
-import { LABELS, tempDir, writeModel } from './fixtures';
+import { TEXTS, tinyModel, writeTinyModel, type TinyFamily } from '../models/fixtures/tiny-models';
+import { LABELS, tempDir } from './fixtures';
 
 const HEADS = [
   { layer: 0, head: 1 },
@@ -32,11 +33,11 @@ function trainableMask(t: HostTensor, how: ReturnType<ReturnType<typeof trainabl
   });
 }
 
-async function trainAndCompare(t: { after: (fn: () => void) => void }, kv: KvMode) {
-  const model = loadModel(writeModel(join(tempDir(t), 'model'), 5));
+async function trainAndCompare(t: { after: (fn: () => void) => void }, kv: KvMode, family: TinyFamily = 'qwen2', heads = HEADS) {
+  const model = loadModel(writeTinyModel(join(tempDir(t), 'model'), tinyModel(family, 5), 'F32'));
   const task = resolveTask(model);
   const examples = [...TEXTS, ...TEXTS.map((x) => `${x} again`)].map((text, i) => ({ id: String(i), text, label: LABELS[i % 3]! }));
-  const scope = trainableScope(model.config, model.weights, { kind: 'heads', heads: HEADS, kv });
+  const scope = trainableScope(model.config, model.weights, { kind: 'heads', heads, kv });
   const ft = await FineTuning.prepare({
     model,
     task,
@@ -79,3 +80,13 @@ test('with kv freeze the shared key/value rows stay bit-identical too', async (t
   const scope = await trainAndCompare(t, 'freeze');
   assert.ok(!scope.tensors.some((x) => /k_proj|v_proj/.test(x.name)));
 });
+
+for (const family of ['bert', 'xlm-roberta'] as const) {
+  test(`${family}: CT-SFT trains only the heads' query/key/value rows, output columns and the LayerNorms`, async (t) => {
+    const scope = await trainAndCompare(t, 'group', family, [{ layer: 0, head: 1 }, { layer: 1, head: 0 }]); // 2 heads a layer
+    const names = scope.tensors.map((x) => x.name);
+    assert.ok(names.some((n) => /layer\.1\.attention\.self\.key\.weight$/.test(n)) && names.some((n) => /layer\.0\.attention\.output\.dense\.weight$/.test(n)), names.join(', '));
+    assert.ok(names.some((n) => /LayerNorm\.weight$/.test(n)));
+    assert.ok(!names.some((n) => /intermediate|classifier|word_embeddings/.test(n)), 'feed-forward, head and embeddings stay frozen');
+  });
+}

@@ -145,7 +145,13 @@ export function registerTransfer(program: Command): void {
     .action((f: CommonFlags & RecipeFlags & { competence: number; method: TransferMethod; target: string; n: number; depth?: number; kv: string; discovery?: number; p?: number; seed?: number }) =>
       withWorkspace(f.workspace, async (ws) => {
         const anchor = finishedPipeline(ws, f.competence, 'transfer');
-        obtainDataset(ws, { dataset: String(anchor.config.datasetId) }, [anchor.config.source, f.target]);
+        try {
+          obtainDataset(ws, { dataset: String(anchor.config.datasetId) }, [anchor.config.source, f.target]);
+        } catch (e) {
+          // the competence stage imports only the languages it was given
+          if (e instanceof InputError) throw new InputError(`${e.message}; run \`lontar competence\` with \`--evaluate ${f.target}:test\` (the target's A0), which imports the target too`);
+          throw e;
+        }
         const depth = f.depth ?? 2;
         const seed = f.seed ?? 31;
         const common = { seed, parentRunId: f.competence, modelId: anchor.config.modelId, datasetId: anchor.config.datasetId, checkpointEvery: 0, ...(f.threads && { threads: f.threads }) };
