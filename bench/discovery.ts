@@ -1,4 +1,4 @@
-// `npm run bench:discovery [-- --model DIR --data PATH --language ind --threads 2]`
+// `npm run bench:discovery [-- --model DIR --data PATH --language ind --threads 2 --rows-per-run N --skip-demo]`
 // 1. Full CD-T discovery (depth 2, M = 50, D = 50, p = 2%) on a model folder (default: the bundled demo
 //    model) and NusaX Indonesian, timed end to end (target: under a minute for the demo model).
 // 2. Cost per source head: one relevance run for a source layer decomposes all its heads at once; its
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CircuitSession } from '../main/circuits/circuit-session';
-import { sourceGroups } from '../main/circuits/discovery';
+import { SOURCE_ROWS_PER_RUN, sourceGroups } from '../main/circuits/discovery';
 import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT } from '../main/circuits/relevance-graph';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../main/circuits/run-discovery';
 import { LocalRunner } from '../main/engine/runtime/runner';
@@ -29,10 +29,14 @@ const { values: args } = parseArgs({
     language: { type: 'string', default: 'ind' },
     threads: { type: 'string', default: '2' },
     repeats: { type: 'string', default: '5' },
+    /** Rows per relevance run (default: discovery's SOURCE_ROWS_PER_RUN), to compare splittings. */
+    'rows-per-run': { type: 'string' },
+    'skip-demo': { type: 'boolean', default: false },
   },
 });
 const threads = Number(args.threads);
 const repeats = Number(args.repeats);
+const rowsPerRun = args['rows-per-run'] === undefined ? SOURCE_ROWS_PER_RUN : Number(args['rows-per-run']);
 const runner = new LocalRunner({ threads, provider: 'cpu' });
 
 /** Seconds of one forward (logits) and of one relevance run per source layer, on one batch. */
@@ -50,8 +54,8 @@ async function layerCosts(model: LoadedModel, batchSize: number, seqText: string
   };
   const fwd = median(await timeCalls(() => session.run('forward', forward, batch!, {}, ['logits']), 2, repeats)) / 1000;
   const mean = { [MEAN_INPUT]: hostTensor(session.floatType, [1, session.seq, H, Dh]) };
-  // the layer's heads split over runs exactly as discovery splits them (SOURCE_ROWS_PER_RUN)
-  const groups = sourceGroups(H, batchSize * session.seq);
+  // the layer's heads split over runs exactly as discovery splits them
+  const groups = sourceGroups(H, batchSize * session.seq, rowsPerRun);
   const perLayer: number[] = [];
   for (let layer = 0; layer < L; layer++) {
     let seconds = 0;
@@ -68,7 +72,9 @@ async function layerCosts(model: LoadedModel, batchSize: number, seqText: string
 }
 
 // 1. Full discovery on the demo model.
-if (existsSync(args.model)) {
+if (args['skip-demo']) {
+  console.log('demo model skipped (--skip-demo)');
+} else if (existsSync(args.model)) {
   const model = loadModel(args.model);
   const task = resolveTask(model);
   const train = readExamples(args.data, { split: 'train', language: args.language });
@@ -110,7 +116,7 @@ try {
   let depth0 = 0;
   for (let l = 0; l < L; l++) depth0 += costs.groups * L * perLayerForward + ((L - l) / 2) * (betaPerLayer - (costs.groups - 1) * costs.forward);
   const projected = depth0 * batches;
-  console.log(`\nQwen2.5-0.5B shapes (measured on 2 layers, batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}, 14 heads in ${costs.groups} run(s)):`);
+  console.log(`\nQwen2.5-0.5B shapes (measured on 2 layers, batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}, 14 heads in ${costs.groups} run(s) of ≤ ${rowsPerRun} rows):`);
   printTable(
     ['measure', 'value'],
     [
