@@ -26,14 +26,18 @@ function run(file: string, ws: string, out: string) {
   return { child, ended };
 }
 
-/** Waits until a transfer cell has checkpointed, after another transfer cell finished. */
+/**
+ * Waits until a transfer cell has checkpointed, after another transfer cell finished. Its checkpoint
+ * must leave at least 8 of its 20 steps (and its evaluation) to run, so that the kill that follows
+ * still finds it running on a slow machine (at step 18 it could end before the signal lands).
+ */
 async function untilTransferRunning(dir: string, child: ReturnType<typeof run>['child']): Promise<void> {
   for (;;) {
     if (child.exitCode !== null) throw new Error('the experiment ended before it could be killed');
     try {
       const ws = Workspace.open(dir, { readonly: true });
       try {
-        const running = ws.jobs.list({ status: 'running' }).find((j) => j.kind === 'transfer' && (j.checkpointStep ?? 0) >= 2);
+        const running = ws.jobs.list({ status: 'running' }).find((j) => j.kind === 'transfer' && (j.checkpointStep ?? 0) >= 2 && (j.checkpointStep ?? 0) <= 12);
         const done = ws.jobs.list({ status: 'done' }).filter((j) => j.kind === 'transfer').length;
         if (running && done >= 1) return;
       } finally {
