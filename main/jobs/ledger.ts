@@ -3,7 +3,7 @@
 // progress go through the repositories at the normal sync level.
 
 import { z } from 'zod';
-import type { BlobRef, JobRecord, JsonObject, Workspace } from '../store/index';
+import { releaseUnreferenced, type BlobRef, type JobRecord, type JsonObject, type Workspace } from '../store/index';
 import { CHECKPOINT_MEDIA_TYPE } from './checkpoint-file';
 
 /** Runner settings stored with the job (they do not change what the job computes). */
@@ -119,10 +119,14 @@ export class JobLedger {
 
   /** Adopts a checkpoint file from blobs/tmp and records it as the job's resume point, atomically. */
   recordCheckpoint(jobId: number, path: string, step: number): BlobRef {
-    return this.ws.durably(() => {
-      const ref = this.ws.blobs.adoptFile(path, CHECKPOINT_MEDIA_TYPE);
-      this.ws.jobs.recordCheckpoint(jobId, ref.hash, step);
-      return ref;
+    const superseded = this.ws.jobs.get(jobId)?.checkpointBlob;
+    const ref = this.ws.durably(() => {
+      const adopted = this.ws.blobs.adoptFile(path, CHECKPOINT_MEDIA_TYPE);
+      this.ws.jobs.recordCheckpoint(jobId, adopted.hash, step);
+      return adopted;
     });
+    // the job resumes from the new one only; the old one goes unless something else points at it
+    if (superseded && superseded !== ref.hash) releaseUnreferenced(this.ws, [superseded]);
+    return ref;
   }
 }

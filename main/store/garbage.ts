@@ -7,6 +7,8 @@
 // blobs(hash), in every table, so a table a later migration adds is honoured without editing this.
 // Safety: it runs on a writable workspace only, and the writer lock means no owner is running jobs
 // (a job's fresh blob is adopted by the owner before its row points at it: that window cannot be open).
+// `releaseUnreferenced` is the same rule for a few named blobs, used by the owner while jobs run: a
+// checkpoint superseded by a newer one is freed at once, so a long run keeps one on disk, not dozens.
 
 import { rmSync, statSync } from 'node:fs';
 import type { Workspace } from './workspace';
@@ -88,4 +90,23 @@ export function collectGarbage(ws: Workspace, options: { dryRun?: boolean } = {}
     if (!dryRun) rmSync(path, { force: true });
   }
   return { ...found, finishedCheckpoints, bytes, dryRun };
+}
+
+/**
+ * Deletes those of `hashes` that nothing references any more (rows in one durable transaction, then
+ * files); returns the bytes freed. Safe while jobs run: only the owner adopts blobs, on this thread.
+ */
+export function releaseUnreferenced(ws: Workspace, hashes: readonly string[]): number {
+  const released = ws.durably(() => {
+    const used = referencedHashes(ws);
+    const drop = ws.db.prepare('DELETE FROM blobs WHERE hash = ?');
+    return [...new Set(hashes)].filter((hash) => !used.has(hash) && drop.run(hash).changes > 0);
+  });
+  let bytes = 0;
+  for (const hash of released) {
+    const path = ws.blobs.pathOf(hash);
+    bytes += fileSize(path);
+    rmSync(path, { force: true });
+  }
+  return bytes;
 }

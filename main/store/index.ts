@@ -3,7 +3,7 @@
 export { Workspace, DB_FILE, BLOB_DIR, type OpenOptions } from './workspace';
 export { checkWorkspace, formatIntegrityReport, type IntegrityReport, type BlobCheckDepth } from './integrity';
 export { backupWorkspace, type BackupResult } from './backup';
-export { collectGarbage, blobReferences, type GarbageReport } from './garbage';
+export { collectGarbage, blobReferences, releaseUnreferenced, type GarbageReport } from './garbage';
 export { resolveWorkspaceDir, defaultWorkspaceDir, type ResolvedWorkspace } from './default-location';
 export { LATEST_SCHEMA_VERSION } from './migrations/index';
 export * from './errors';

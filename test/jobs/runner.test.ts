@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { JobRunner, type JobProgressEvent } from '../../main/jobs/index';
+import { CHECKPOINT_MEDIA_TYPE } from '../../main/jobs/checkpoint-file';
 import { checkWorkspace } from '../../main/store/index';
 import { readTensors, testRegistry, TINY, workspaceWithRunner } from './helpers';
 
@@ -38,6 +39,10 @@ test('a training job streams progress, records every step and checkpoint, and st
   assert.deepEqual(ws.metrics.series(run.id, 'loss').map((p) => p.step), Array.from({ length: TINY.steps }, (_, i) => i + 1));
   assert.deepEqual(ws.metrics.series(run.id, 'accuracy').map((p) => p.step), [10, 20, 30, 40]);
   assert.equal(job.checkpointStep, 30);
+  const kept = ws.blobs.records().filter((b) => b.mediaType === CHECKPOINT_MEDIA_TYPE);
+  assert.deepEqual(kept.map((b) => b.hash), [job.checkpointBlob], 'checkpoints 10 and 20 were freed when 30 was recorded');
+  const recorded = new Set(ws.blobs.records().map((b) => b.hash));
+  assert.ok(ws.blobs.filesOnDisk().every((h) => recorded.has(h)), 'no file left without its row');
   const weights = readTensors(ws, run.outputBlob!);
   assert.ok(weights.has('classifier.weight') && weights.has('encoder.layer.1.output.dense.weight'));
   assert.equal(job.progressDetail['summary'] && (job.progressDetail['summary'] as { steps: number }).steps, TINY.steps);
