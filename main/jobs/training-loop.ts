@@ -19,7 +19,7 @@ export interface TrainingLoopOptions {
   /** The batch of 1-based step `step`: a pure function of the step (and the run's seed). */
   batch: (step: number) => Record<string, HostTensor>;
   /** Extra metrics measured on the weights of exactly the steps `at` names (e.g. held-out accuracy); shown in progress too. */
-  observe?: { at: (step: number) => boolean; measure: (result: StepResult) => Promise<Record<string, number>> };
+  observe?: { at: (step: number) => boolean; measure: () => Promise<Record<string, number>> };
   /** The most optimizer steps per engine run (default 1); 'auto' chooses by device and pace. */
   stepsPerRun?: StepsPerRun;
 }
@@ -52,7 +52,7 @@ export async function runTrainingLoop(ctx: JobContext<unknown>, trainer: Trainer
         : [await trainer.trainStep(opts.bucket, opts.batch(first))];
     pace.ran(count, (performance.now() - t0) / 1000, opts.steps - trainer.step);
     for (const result of results) {
-      const extra = opts.observe?.at(result.step) ? await opts.observe.measure(result) : {};
+      const extra = opts.observe?.at(result.step) ? await opts.observe.measure() : {};
       shown = { ...shown, ...extra };
       ctx.metrics(result.step, { loss: result.loss, lr: result.lr, ...(result.gradNorm !== undefined && { grad_norm: result.gradNorm }), ...extra });
       last = result;

@@ -38,15 +38,23 @@ export function blobReferences(ws: Workspace): { table: string; column: string }
 const STILL_NEEDED: Record<string, string> = { 'jobs.checkpoint_blob': "status <> 'done'" };
 const FINISHED_WITH_CHECKPOINT = "status = 'done' AND checkpoint_blob IS NOT NULL";
 
-function referencedHashes(ws: Workspace): Set<string> {
+/** Per referencing column: its quoted name, its quoted table, and when its reference keeps a blob alive. */
+function referencingColumns(ws: Workspace): { column: string; table: string; needed: string }[] {
   const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  return blobReferences(ws).map(({ table, column }) => ({ column: quote(column), table: quote(table), needed: STILL_NEEDED[`${table}.${column}`] ?? '1' }));
+}
+
+function referencedHashes(ws: Workspace): Set<string> {
   const used = new Set<string>();
-  for (const { table, column } of blobReferences(ws)) {
-    const needed = STILL_NEEDED[`${table}.${column}`] ?? '1';
-    const sql = `SELECT DISTINCT ${quote(column)} AS hash FROM ${quote(table)} WHERE ${quote(column)} IS NOT NULL AND (${needed})`;
+  for (const { column, table, needed } of referencingColumns(ws)) {
+    const sql = `SELECT DISTINCT ${column} AS hash FROM ${table} WHERE ${column} IS NOT NULL AND (${needed})`;
     for (const r of ws.db.prepare(sql).all() as { hash: string }[]) used.add(r.hash);
   }
   return used;
+}
+
+function isReferenced(ws: Workspace, hash: string): boolean {
+  return referencingColumns(ws).some(({ column, table, needed }) => ws.db.prepare(`SELECT 1 FROM ${table} WHERE ${column} = ? AND (${needed}) LIMIT 1`).get(hash) !== undefined);
 }
 
 function findGarbage(ws: Workspace): { unreferenced: string[]; unrecorded: string[] } {
@@ -98,9 +106,8 @@ export function collectGarbage(ws: Workspace, options: { dryRun?: boolean } = {}
  */
 export function releaseUnreferenced(ws: Workspace, hashes: readonly string[]): number {
   const released = ws.durably(() => {
-    const used = referencedHashes(ws);
     const drop = ws.db.prepare('DELETE FROM blobs WHERE hash = ?');
-    return [...new Set(hashes)].filter((hash) => !used.has(hash) && drop.run(hash).changes > 0);
+    return [...new Set(hashes)].filter((hash) => !isReferenced(ws, hash) && drop.run(hash).changes > 0);
   });
   let bytes = 0;
   for (const hash of released) {

@@ -53,7 +53,7 @@ export async function trainAndEvaluate(ctx: JobContext<unknown>, job: TrainAndEv
     bucket: ft.bucket,
     batch: (step) => ft.batch(step),
     stepsPerRun: 'auto',
-    ...(monitor && { observe: { at: monitor.at, measure: monitor.measure } }),
+    ...(monitor && { observe: monitor }),
   });
   const seconds = (performance.now() - t0) / 1000 - (monitor?.seconds ?? 0);
   const changed = await ft.changedTensors();

@@ -3,7 +3,7 @@
 // hand-edited head set as a new circuit (the original is kept), and compare two circuits.
 
 import { z } from 'zod';
-import { id, headRef, languageCode, noArguments, shortText, timestamp } from './common';
+import { headRef, id, jobDevice, languageCode, noArguments, shortText, timestamp } from './common';
 
 /** Defaults follow the paper and `lontar discover` (main/circuits/run-discovery.ts). */
 export const discoverySettings = z.strictObject({
@@ -105,7 +105,7 @@ export const circuitCalls = {
       datasetId: id,
       language: languageCode,
       settings: discoverySettings.default(() => discoverySettings.parse({})),
-      device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+      device: jobDevice,
       name: shortText(100).optional(),
     }),
     response: z.object({ jobId: id }),

@@ -25,6 +25,10 @@ export const headRef = z.strictObject({
 });
 export type HeadRef = z.infer<typeof headRef>;
 
+/** Where a job runs: 'auto' takes the GPU when the CUDA provider is installed, else the CPU. */
+export const jobDevice = z.enum(['auto', 'cpu', 'cuda']).default('auto');
+export type JobDevice = z.output<typeof jobDevice>;
+
 export const split = z.enum(['train', 'valid', 'test']);
 export type SplitName = z.infer<typeof split>;
 

@@ -5,7 +5,7 @@
 // the experiment report's tables. The device a job runs on comes from `engine.info`.
 
 import { z } from 'zod';
-import { id, languageCode, noArguments, shortText, timestamp } from './common';
+import { id, jobDevice as device, languageCode, noArguments, shortText, timestamp } from './common';
 import { jobStatus } from './jobs';
 
 export const TRANSFER_METHODS = ['circuit', 'nearzero', 'random', 'least', 'full', 'direct', 'norms'] as const;
@@ -40,7 +40,6 @@ export const monitorSettings = z.strictObject({
   everySteps: z.number().int().min(0).max(1_000_000).default(0),
 });
 
-const device = z.enum(['auto', 'cpu', 'cuda']).default('auto');
 
 const launched = z.object({ jobIds: z.array(id), runIds: z.array(id) });
 

@@ -11,7 +11,7 @@ import { UnknownExperimentError } from '../../transfer/experiment/results';
 import { planExperiment } from '../../transfer/experiment/run-experiment';
 import { MONITOR_METRIC } from '../../transfer/monitor';
 import { InputError } from '../../transfer/workspace-inputs';
-import { ApiError, HEAD_METHOD_NAMES } from '../contract/index';
+import { ApiError, HEAD_METHOD_NAMES, type JobDevice } from '../contract/index';
 import { notFound } from '../error-mapping';
 import type { HandlerContext, Handlers } from '../handler-types';
 import { demoState } from '../resources';
@@ -21,7 +21,7 @@ import { transferRuns } from '../transfer-views';
 /** Examples the validation monitor and evaluations score per engine run. */
 const EVAL_BATCH = 32;
 
-function jobDevice(ctx: HandlerContext, asked: 'auto' | 'cpu' | 'cuda'): 'cpu' | 'cuda' {
+function jobDevice(ctx: HandlerContext, asked: JobDevice): 'cpu' | 'cuda' {
   const device = asked === 'auto' ? (ctx.engine.devices.includes('cuda') ? 'cuda' : 'cpu') : asked;
   if (!ctx.engine.devices.includes(device)) throw new ApiError('unavailable', `this machine cannot run jobs on ${device}: ${ctx.engine.choice.reason}`);
   return device;
