@@ -75,6 +75,12 @@ test('two annotators review the same round in a browser; agreement matches the f
 
   const ayu = await signIn(t, server.base, tokens.ayu);
   await t.test('ayu answers with the keyboard, undoes one answer, leaves a note, and submits', async () => {
+    // a slow summary after each answer (as on a busy machine): her keys come while an answer saves,
+    // and moving back while the last one saves must not be undone by the queue's own step forward
+    await ayu.page.route('**/api/reviews.get', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
     const queue = ayu.page.getByTestId('review-queue');
     await queue.getByTestId('review-text').getByText('Panganane enak banget').waitFor();
     await queue.getByTestId('review-model-label').getByText('positive').waitFor();
