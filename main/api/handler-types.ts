@@ -36,7 +36,7 @@ export interface HostHooks {
 export const NO_HOST_HOOKS: HostHooks = {
   inviteBase: () => ({
     base: null,
-    why: 'nothing serves this workspace to the network (the desktop app never does). Close the app, start `lontar serve --host 0.0.0.0` on this workspace, and give the person http://THIS-MACHINE:5183/?invite= followed by the token',
+    why: 'nothing serves this workspace to the network (the desktop app never does). Close the app, start `lontar serve --host 0.0.0.0` on this workspace, and give the person http://THIS-MACHINE:5183/?invite= (https:// with --tls-cert) followed by the token',
   }),
   endSessions: () => 0,
 };

@@ -31,7 +31,8 @@ export interface Auth {
   readonly howToSignIn: string;
 }
 
-const cookieAttributes = 'HttpOnly; SameSite=Strict; Path=/';
+/** Over HTTPS the cookie is also Secure: a browser never sends it back over plain HTTP. */
+const cookieAttributes = (secure: boolean) => `HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`;
 const shownCaller = (c: Caller) => `${c.name}#${c.annotatorId} (${c.role})`;
 
 export class SessionKeyAuth implements Auth {
@@ -42,6 +43,7 @@ export class SessionKeyAuth implements Auth {
   constructor(
     private readonly port: () => number,
     private readonly key: string,
+    private readonly secure = false,
   ) {}
 
   identify(req: IncomingMessage): Identity | undefined {
@@ -50,7 +52,7 @@ export class SessionKeyAuth implements Auth {
 
   exchange(offered: string): Exchange {
     if (!sameToken(offered, this.key)) return { ok: false, message: 'this session key is not valid for this server; open the address `lontar serve` printed' };
-    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${this.key}; ${cookieAttributes}`, user: 'owner (session key)' };
+    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${this.key}; ${cookieAttributes(this.secure)}`, user: 'owner (session key)' };
   }
 
   endSessions(): number {
@@ -68,6 +70,7 @@ export class InviteAuth implements Auth {
     private readonly port: () => number,
     private readonly service: LontarService,
     sessionMs?: number,
+    private readonly secure = false,
   ) {
     this.sessions = new SessionStore(sessionMs);
   }
@@ -93,7 +96,7 @@ export class InviteAuth implements Auth {
     }
     const { id, session } = this.sessions.create(result.signedIn, now);
     const maxAge = Math.max(0, Math.floor((session.expiresAt - now) / 1000));
-    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${id}; ${cookieAttributes}; Max-Age=${maxAge}`, user: shownCaller(result.signedIn.caller) };
+    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${id}; ${cookieAttributes(this.secure)}; Max-Age=${maxAge}`, user: shownCaller(result.signedIn.caller) };
   }
 
   endSessions(workspaceDir: string, tokenId: number): number {

@@ -6,20 +6,25 @@ import { networkInterfaces } from 'node:os';
 import type { HostHooks } from '../api/index';
 import type { Auth } from './auth';
 import type { EventSockets } from './events-socket';
+import type { Scheme } from './security';
 
 const shownHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
- * Where people on the network reach this server: the address it listens on, or for 0.0.0.0 / ::
- * this machine's first network (IPv4) address, as the start-up message lists them.
+ * The addresses other machines can use, as the start-up message lists them: the one it listens on,
+ * or for 0.0.0.0 / :: each of this machine's network (IPv4) addresses; empty when it has none.
  */
-export function advertisedBase(bind: string, port: number): string {
-  if (bind !== '0.0.0.0' && bind !== '::') return `http://${shownHost(bind)}:${port}/`;
-  const address = Object.values(networkInterfaces())
+export function networkAddresses(bind: string, port: number, scheme: Scheme): string[] {
+  if (bind !== '0.0.0.0' && bind !== '::') return [`${scheme}://${shownHost(bind)}:${port}/`];
+  const found = Object.values(networkInterfaces())
     .flatMap((list) => list ?? [])
-    .find((a) => !a.internal && a.family === 'IPv4')?.address;
-  return `http://${address ?? '127.0.0.1'}:${port}/`;
+    .filter((a) => !a.internal && a.family === 'IPv4');
+  return found.map((a) => `${scheme}://${a.address}:${port}/`);
 }
+
+/** Where invite links point: the first network address, or loopback on a machine without one. */
+export const advertisedBase = (bind: string, port: number, scheme: Scheme): string =>
+  networkAddresses(bind, port, scheme)[0] ?? `${scheme}://127.0.0.1:${port}/`;
 
 export function serveHostHooks(auth: Auth, sockets: EventSockets, base: () => string): HostHooks {
   return {

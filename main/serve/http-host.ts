@@ -2,11 +2,12 @@
 // the same envelope as the desktop IPC) plus the API events over a WebSocket (/events). On loopback
 // a session key proves the page is the owner's; on a network address everyone signs in with their
 // own invite (auth.ts). Every request passes the same gates, in order: Host and Origin, the client's
-// rate limit, the session, then the route; each is written to the request log. Node's http and the
-// `ws` package; the service does all the work.
+// rate limit, the session, then the route; each is written to the request log. Node's http (https
+// with the owner's certificate, tls.ts) and the `ws` package; the service does all the work.
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -17,8 +18,9 @@ import { eventSockets } from './events-socket';
 import { advertisedBase, serveHostHooks } from './host-hooks';
 import { RateLimiter, type BucketSettings } from './rate-limit';
 import { actionOf, REQUEST_LOG, RequestLog } from './request-log';
-import { allowedHosts, isLoopback, originRefusal, SECURITY_HEADERS, SignInNotConfiguredError } from './security';
+import { allowedHosts, isLoopback, originRefusal, SECURITY_HEADERS, SignInNotConfiguredError, type Scheme } from './security';
 import { sendStatic } from './static-files';
+import type { TlsFiles } from './tls';
 
 export interface ServeLimits {
   /** Requests per client: burst, then a steady rate. */
@@ -54,12 +56,15 @@ export interface BrowserHostOptions {
   limits?: Partial<ServeLimits>;
   /** Where the request log goes (default: logs/serve-requests.log in the open workspace). */
   requestLog?: string;
+  /** Serve HTTPS with this certificate and key (checked by readTlsFiles); plain HTTP without. */
+  tls?: TlsFiles;
 }
 
 export interface BrowserHost {
   /** The address to open: on loopback it carries the session key once, then a cookie does. */
   url: string;
   port: number;
+  scheme: Scheme;
   signInRequired: boolean;
   close(): Promise<void>;
 }
@@ -73,8 +78,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   if (signInRequired && !service.access.ownerCanSignIn()) throw new SignInNotConfiguredError(bind);
   const limits: ServeLimits = { ...DEFAULT_LIMITS, ...options.limits };
   let port = 0;
+  const scheme: Scheme = options.tls ? 'https' : 'http';
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs) : new SessionKeyAuth(() => port, token);
+  const secure = scheme === 'https';
+  const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs, secure) : new SessionKeyAuth(() => port, token, secure);
   let allowed = new Set<string>();
   const requests = new RateLimiter(limits.requests);
   const failures = new RateLimiter(limits.failedSignIns);
@@ -83,7 +90,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, client: string, identity: { current?: Identity }): Promise<void> => {
     if (!requests.take(client)) return sendText(res, 429, 'too many requests; wait a moment', { 'Retry-After': String(requests.retryAfterSeconds(client)) });
-    const refused = originRefusal(req, allowed);
+    const refused = originRefusal(req, allowed, scheme);
     if (refused) return sendText(res, refused.status, refused.message);
     const offered = req.method === 'GET' && url.pathname === '/' ? url.searchParams.get(auth.parameter) : null;
     if (offered !== null) {
@@ -107,7 +114,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (!sendStatic(rendererDir, url.pathname, res, SECURITY_HEADERS)) sendText(res, 404, 'not found');
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const started = Date.now();
     const client = req.socket.remoteAddress ?? 'unknown';
     const identity: { current?: Identity } = {};
@@ -140,7 +147,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       if (!res.headersSent) sendText(res, 500, 'internal error');
       else res.destroy();
     });
-  });
+  };
+  // No HSTS header: it would bind every port of this host name to HTTPS in the browser, including
+  // other servers on the machine, and a lab's self-signed certificate may change.
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
 
   const sockets = eventSockets((req) => auth.identify(req));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -155,7 +165,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     } catch {
       path = '(unreadable)';
     }
-    const refused = path === '/events' ? originRefusal(req, allowed) : { status: 404, message: 'not found' };
+    const refused = path === '/events' ? originRefusal(req, allowed, scheme) : { status: 404, message: 'not found' };
     const status = refused?.status ?? (!requests.take(client) ? 429 : !who ? 401 : 101);
     log.write({ time: new Date().toISOString(), client, user: who?.user ?? null, http: 'GET', action: 'events (WebSocket)', status, ms: 0 });
     if (status !== 101) return void refuse(status, refused?.message ?? (status === 429 ? 'too many requests' : auth.howToSignIn));
@@ -170,11 +180,12 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   port = (server.address() as AddressInfo).port;
   allowed = allowedHosts(bind, port, options.allowHosts);
   // The People panel's invite links and revocations reach this host's sessions through these.
-  const detachHooks = service.attachHost(serveHostHooks(auth, sockets, () => advertisedBase(bind, port)));
-  const base = `http://${shownHost(bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind)}:${port}/`;
+  const detachHooks = service.attachHost(serveHostHooks(auth, sockets, () => advertisedBase(bind, port, scheme)));
+  const base = `${scheme}://${shownHost(bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind)}:${port}/`;
   return {
     url: signInRequired ? base : `${base}?token=${token}`,
     port,
+    scheme,
     signInRequired,
     async close() {
       detachHooks();

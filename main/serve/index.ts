@@ -6,3 +6,5 @@ export { ensureRendererBuilt, rendererIsStale, RENDERER_OUT, RENDERER_VITE_CONFI
 export { isLoopback, allowedHosts, SignInNotConfiguredError, LOOPBACK_HOSTS } from './security';
 export { DEFAULT_SESSION_MS } from './sessions';
 export { REQUEST_LOG } from './request-log';
+export { advertisedBase, networkAddresses } from './host-hooks';
+export { readTlsFiles, TlsSetupError, type TlsCertificateFacts, type TlsFiles } from './tls';

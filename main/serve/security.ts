@@ -11,6 +11,9 @@ import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import { CONTENT_SECURITY_POLICY } from '../api/index';
 
+/** HTTPS when the owner gave a certificate (`--tls-cert`), plain HTTP otherwise. */
+export type Scheme = 'http' | 'https';
+
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'] as const;
 
 /** 127.0.0.0/8, ::1 and localhost: only this computer can connect. */
@@ -69,10 +72,11 @@ export function allowedHosts(bind: string, port: number, extraNames: readonly st
 }
 
 /** Why a request is refused before any session is looked at (with the HTTP status), or undefined. */
-export function originRefusal(req: IncomingMessage, allowed: ReadonlySet<string>): { status: number; message: string } | undefined {
+export function originRefusal(req: IncomingMessage, allowed: ReadonlySet<string>, scheme: Scheme): { status: number; message: string } | undefined {
   if (!allowed.has((req.headers.host ?? '').toLowerCase())) return { status: 421, message: 'this server does not answer to that host name' };
   const origin = req.headers.origin;
-  if (origin !== undefined && !(origin.startsWith('http://') && allowed.has(origin.slice('http://'.length).toLowerCase()))) {
+  const prefix = `${scheme}://`;
+  if (origin !== undefined && !(origin.startsWith(prefix) && allowed.has(origin.slice(prefix.length).toLowerCase()))) {
     return { status: 403, message: 'requests from other sites are refused' };
   }
   return undefined;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { inviteLink } from '../../main/cli/commands/access';
 import { AccessError, hashToken, LOCAL_OWNER_NAME, Workspace } from '../../main/store/index';
 import { finished, spawnTs, tempDir } from '../store/helpers';
 
@@ -94,6 +95,8 @@ test('`lontar access` invites, lists and revokes; bad input is exit 2', async (t
   assert.match(invite.link, /^http:\/\/10\.0\.0\.5:5183\/\?invite=[A-Za-z0-9_-]{43}$/);
   assert.ok(Math.abs(Date.parse(invite.expiresAt) - Date.now() - 2 * DAY) < 60_000);
 
+  assert.equal(inviteLink('https://labbox.local:5183/anything', 'abc'), 'https://labbox.local:5183/?invite=abc', 'https when serving with --tls-cert');
+
   const listed = await lontar('list');
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, /Eka Putri\s+annotator\s+active/);
@@ -106,7 +109,7 @@ test('`lontar access` invites, lists and revokes; bad input is exit 2', async (t
   for (const [args, message] of [
     [['invite', 'Fajar', '--role', 'admin'], /--role must be annotator or owner/],
     [['invite', 'Fajar', '--role', 'owner', '--expires', 'forever'], /--expires must be a duration/],
-    [['invite', 'Fajar', '--role', 'owner', '--url', 'https://x'], /http:\/\/ address/],
+    [['invite', 'Fajar', '--role', 'owner', '--url', 'ftp://10.0.0.5:5183'], /must be an http:\/\/ or https:\/\/ address/],
     [['invite', 'owner', '--role', 'annotator'], /owner's own name/],
     [['revoke', '77'], /no access token 77/],
     [['revoke', 'abc'], /positive integer/],

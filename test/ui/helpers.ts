@@ -57,8 +57,11 @@ export async function startServe(workspaceDir: string): Promise<{ url: string; o
   return { url: address, origin: new URL(address).origin, stop };
 }
 
-/** A headless Chromium page at 1280 × 800 that records page errors and CSP refusals in `problems`. */
-export async function openBrowser(t: TestContext): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+/**
+ * A headless Chromium page at 1280 × 800 that records page errors and CSP refusals in `problems`;
+ * `selfSignedHttps` trusts a server's self-signed test certificate, as a lab member who accepted it would.
+ */
+export async function openBrowser(t: TestContext, options: { selfSignedHttps?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   // the profile folder goes only after the browser has closed (Chromium writes into it until then)
   const profile = mkdtempSync(join(tmpdir(), 'lontar-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -67,6 +70,7 @@ export async function openBrowser(t: TestContext): Promise<{ context: BrowserCon
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
+    ignoreHTTPSErrors: Boolean(options.selfSignedHttps),
   });
   t.after(async () => {
     await context.close();

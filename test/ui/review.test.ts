@@ -1,5 +1,6 @@
 // Review in a browser with sign-in: an owner and two annotators, each in their own Chromium context
-// signed in with their own invite link, against `lontar serve --require-sign-in` on loopback. The
+// signed in with their own invite link, against `lontar serve --require-sign-in` over HTTPS (the
+// self-signed test certificate, so pages, calls and events all go through TLS) on loopback. The
 // owner creates a round; each annotator answers the same six items with the keyboard (with an undo
 // and a note that looks like SQL), sees none of the other's answers before submitting, and then the
 // agreement matches the hand-computed fixture; an annotator's export attempt gets 403, and the owner
@@ -16,14 +17,17 @@ import { openBrowser, screenshot, skipWithoutChromium, spawnServe } from './help
 
 const LONG = { timeout: 60_000 };
 
-/** `lontar serve --require-sign-in` on a free loopback port; resolves with its address. */
+const TLS = join(import.meta.dirname, '..', 'serve', 'fixtures', 'tls');
+
+/** `lontar serve --require-sign-in` over HTTPS (the test certificate) on a free loopback port; resolves with its address. */
 async function serveWithSignIn(workspaceDir: string): Promise<{ base: string; stop: () => Promise<void> }> {
-  const { address, stop } = await spawnServe(workspaceDir, ['--require-sign-in'], /Addresses: (http:\/\/127\.0\.0\.1:\d+\/)/);
+  const tls = ['--tls-cert', join(TLS, 'localhost-cert.pem'), '--tls-key', join(TLS, 'localhost-key.pem')];
+  const { address, stop } = await spawnServe(workspaceDir, ['--require-sign-in', ...tls], /Addresses: (https:\/\/127\.0\.0\.1:\d+\/)/);
   return { base: address, stop };
 }
 
 async function signIn(t: Parameters<typeof openBrowser>[0], base: string, token: string) {
-  const { context, page, problems } = await openBrowser(t);
+  const { context, page, problems } = await openBrowser(t, { selfSignedHttps: true });
   await page.goto(`${base}?invite=${token}`);
   await page.goto(`${base}#/review`);
   await page.locator('main[data-view="review"]').waitFor();

@@ -6,7 +6,7 @@
 // Exit codes: 0 done, 2 usage or a refused invite, 3 workspace unavailable.
 
 import type { Command } from 'commander';
-import { networkInterfaces } from 'node:os';
+import { advertisedBase } from '../../serve/index';
 import { AccessError, tokenState, Workspace, type AccessTokenRecord } from '../../store/index';
 import { CliError, emit } from '../output';
 import { DEFAULT_SERVE_PORT } from './serve';
@@ -23,11 +23,8 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** Where invitees will reach the server: the first network address, on the default port. */
-function defaultBaseUrl(): string {
-  const address = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => !a.internal && a.family === 'IPv4')?.address;
-  return `http://${address ?? '127.0.0.1'}:${DEFAULT_SERVE_PORT}/`;
-}
+/** Where invitees will reach the server: the first network address, on the default port, plain HTTP. */
+const defaultBaseUrl = (): string => advertisedBase('0.0.0.0', DEFAULT_SERVE_PORT, 'http');
 
 export function inviteLink(base: string, token: string): string {
   let url: URL;
@@ -36,7 +33,7 @@ export function inviteLink(base: string, token: string): string {
   } catch {
     throw new CliError(`--url must be the server's address, such as http://192.168.1.20:${DEFAULT_SERVE_PORT}, got "${base}"`);
   }
-  if (url.protocol !== 'http:') throw new CliError(`--url must be an http:// address (browser mode serves plain HTTP), got "${base}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--url must be an http:// or https:// address (https when serving with --tls-cert), got "${base}"`);
   return `${url.origin}/?invite=${token}`;
 }
 

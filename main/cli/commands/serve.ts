@@ -6,9 +6,19 @@
 // the running jobs at a checkpoint (resumable) and closes the workspace.
 
 import type { Command } from 'commander';
-import { networkInterfaces } from 'node:os';
 import { LontarService } from '../../api/index';
-import { DEFAULT_SESSION_MS, ensureRendererBuilt, isLoopback, RENDERER_OUT, REQUEST_LOG, SignInNotConfiguredError, startBrowserHost } from '../../serve/index';
+import {
+  DEFAULT_SESSION_MS,
+  ensureRendererBuilt,
+  isLoopback,
+  networkAddresses,
+  readTlsFiles,
+  RENDERER_OUT,
+  REQUEST_LOG,
+  SignInNotConfiguredError,
+  startBrowserHost,
+  TlsSetupError,
+} from '../../serve/index';
 import { NotAWorkspaceError, Workspace } from '../../store/index';
 import { CliError } from '../output';
 import { WORKSPACE_HELP, withWorkspaceErrors, workspaceDir } from './workspace';
@@ -22,6 +32,8 @@ interface ServeFlags {
   requireSignIn?: boolean;
   sessionHours: string;
   allowHost?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export const DEFAULT_SERVE_PORT = 5183;
@@ -47,11 +59,16 @@ function ownerCanSignIn(dir: string): boolean | undefined {
   }
 }
 
-/** The addresses other machines can use, for the start-up message. */
-function networkAddresses(bind: string, p: number): string[] {
-  if (bind !== '0.0.0.0' && bind !== '::') return [`http://${bind.includes(':') ? `[${bind}]` : bind}:${p}/`];
-  const found = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((a) => !a.internal && a.family === 'IPv4');
-  return found.map((a) => `http://${a.address}:${p}/`);
+/** The certificate and key from --tls-cert/--tls-key (both or neither), checked; undefined for plain HTTP. */
+function tlsFromFlags(flags: ServeFlags) {
+  if (!flags.tlsCert && !flags.tlsKey) return undefined;
+  if (!flags.tlsCert || !flags.tlsKey) throw new CliError('--tls-cert and --tls-key go together: give the certificate and its private key (PEM files)', 2);
+  try {
+    return readTlsFiles(flags.tlsCert, flags.tlsKey);
+  } catch (e) {
+    if (e instanceof TlsSetupError) throw new CliError(e.message, 2);
+    throw e;
+  }
 }
 
 export function registerServe(program: Command): void {
@@ -64,6 +81,8 @@ export function registerServe(program: Command): void {
     .option('--require-sign-in', 'require invite sign-in even on loopback (always required on a network address)')
     .option('--session-hours <n>', 'how long a sign-in lasts', String(DEFAULT_SESSION_MS / 3_600_000))
     .option('--allow-host <name...>', 'extra host names browsers may use to reach this server (e.g. a DNS name)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (with --tls-key): invites and sessions then never cross the network in clear text')
+    .option('--tls-key <file>', "the certificate's PEM private key (unencrypted)")
     .option('--no-build', 'serve the renderer as built, even if its sources changed')
     .option('--threads <n>', 'engine threads per job (default: all cores)')
     .action(async (flags: ServeFlags) => {
@@ -75,6 +94,7 @@ export function registerServe(program: Command): void {
       const dir = workspaceDir(flags.workspace);
       // Refuse before building or opening anything: serving the network without sign-in is never right.
       if (signIn && ownerCanSignIn(dir) === false) throw new CliError(new SignInNotConfiguredError(flags.host).message, 2);
+      const tls = tlsFromFlags(flags);
       const rendererDir = flags.build ? await ensureRendererBuilt((line) => process.stderr.write(`${line}\n`)) : RENDERER_OUT;
       const service = await withWorkspaceErrors(() => LontarService.start({ host: 'browser', workspaceDir: dir, ...(threads && { threads }) }));
       let host;
@@ -87,6 +107,7 @@ export function registerServe(program: Command): void {
           requireSignIn: signIn,
           sessionMs: sessionHours * 3_600_000,
           ...(flags.allowHost && { allowHosts: flags.allowHost }),
+          ...(tls && { tls: tls.files }),
         });
       } catch (e) {
         await service.close();
@@ -95,10 +116,16 @@ export function registerServe(program: Command): void {
         throw e;
       }
       if (host.signInRequired) {
-        const addresses = isLoopback(flags.host) ? [host.url] : networkAddresses(flags.host, host.port);
+        const addresses = isLoopback(flags.host) ? [host.url] : networkAddresses(flags.host, host.port, host.scheme);
+        const privacy = tls
+          ? `HTTPS with the certificate for ${tls.facts.names} (valid until ${tls.facts.validTo.toISOString().slice(0, 10)})\n`
+          : isLoopback(flags.host)
+            ? ''
+            : 'Plain HTTP: invite links and sessions cross the network unencrypted. On a network you do not fully trust, restart with --tls-cert and --tls-key (docs/cli.md shows how to make them offline).\n';
         process.stdout.write(
           `Lontar is serving the workspace ${service.workspaceDir} with sign-in (sessions last ${sessionHours} h)\n` +
             `Addresses: ${addresses.join('  ') || '(no network address found)'}\n` +
+            privacy +
             `Each person opens their own invite link: an owner makes more in the People view (#/people) while this runs, or with \`lontar access invite NAME --role annotator --url ${addresses[0] ?? host.url}\` while it is stopped.\n` +
             `Requests are logged to ${service.workspaceDir}/${REQUEST_LOG}. Ctrl-C stops.\n`,
         );
