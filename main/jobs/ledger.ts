@@ -64,7 +64,8 @@ export class JobLedger {
   }
 
   finish(job: JobRecord, end: JobEnd): JobRecord {
-    return this.ws.durably(() => {
+    const checkpoint = this.ws.jobs.get(job.id)?.checkpointBlob;
+    const record = this.ws.durably(() => {
       if (end.status === 'done' && end.summary) {
         const last = this.ws.jobs.get(job.id)!.progressDetail;
         this.ws.jobs.reportProgress(job.id, 1, { ...last, summary: end.summary });
@@ -75,8 +76,12 @@ export class JobLedger {
         const outputBlob = end.status === 'done' ? end.outputBlob : undefined;
         this.ws.runs.finish(job.runId, end.status, { ...(outputBlob && { outputBlob }), ...(error && { error }) });
       }
-      return record;
+      if (end.status === 'done') this.ws.jobs.releaseCheckpoint(job.id);
+      return end.status === 'done' ? this.ws.jobs.get(job.id)! : record;
     });
+    // the result is the run's output now; a failed or cancelled job keeps its checkpoint, as `workspace gc` does
+    if (end.status === 'done' && checkpoint) releaseUnreferenced(this.ws, [checkpoint]);
+    return record;
   }
 
   /** A running job whose process ended early: resumable from its last checkpoint. */

@@ -1,7 +1,8 @@
 // `lontar workspace gc`: frees the disk that blobs nothing needs any more. A job keeps only its
 // newest checkpoint referenced, so every older one (for full fine-tuning of a 0.5B model, about 6 GB
 // each) is garbage; so is the last checkpoint of a job that finished (its result is the run's output
-// blob), and any file a crash left without a row.
+// blob; the job ledger frees it at once, this catches older workspaces), and any file a crash left
+// without a row.
 //
 // What counts as referenced is read from the schema itself: every column with a foreign key to
 // blobs(hash), in every table, so a table a later migration adds is honoured without editing this.

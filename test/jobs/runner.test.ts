@@ -14,8 +14,15 @@ test('a training job streams progress, records every step and checkpoint, and st
   const { ws, runner } = await workspaceWithRunner(t);
   const events: JobProgressEvent[] = [];
   const checkpoints: number[] = [];
+  /** The checkpoint blobs in the store as each checkpoint is recorded. */
+  const stored: string[][] = [];
+  const checkpointBlobs = () => ws.blobs.records().filter((b) => b.mediaType === CHECKPOINT_MEDIA_TYPE).map((b) => b.hash);
   runner.on('progress', (e) => events.push(e));
-  runner.on('checkpoint', (e) => checkpoints.push(e.step));
+  runner.on('checkpoint', (e) => {
+    checkpoints.push(e.step);
+    stored.push(checkpointBlobs());
+    assert.deepEqual(stored.at(-1), [e.blob]);
+  });
   const started: number[] = [];
   runner.on('started', (e) => started.push(e.pid));
   runner.start();
@@ -39,8 +46,9 @@ test('a training job streams progress, records every step and checkpoint, and st
   assert.deepEqual(ws.metrics.series(run.id, 'loss').map((p) => p.step), Array.from({ length: TINY.steps }, (_, i) => i + 1));
   assert.deepEqual(ws.metrics.series(run.id, 'accuracy').map((p) => p.step), [10, 20, 30, 40]);
   assert.equal(job.checkpointStep, 30);
-  const kept = ws.blobs.records().filter((b) => b.mediaType === CHECKPOINT_MEDIA_TYPE);
-  assert.deepEqual(kept.map((b) => b.hash), [job.checkpointBlob], 'checkpoints 10 and 20 were freed when 30 was recorded');
+  assert.deepEqual(stored.map((s) => s.length), [1, 1, 1], 'each checkpoint freed the one before it as it was recorded');
+  assert.equal(job.checkpointBlob, null, 'a done job lets go of its checkpoint…');
+  assert.deepEqual(checkpointBlobs(), [], '…and its blob is freed: the result is the run output');
   const recorded = new Set(ws.blobs.records().map((b) => b.hash));
   assert.ok(ws.blobs.filesOnDisk().every((h) => recorded.has(h)), 'no file left without its row');
   const weights = readTensors(ws, run.outputBlob!);

@@ -110,6 +110,11 @@ export class JobRepository {
     });
   }
 
+  /** A done job's checkpoint is never resumed from: its row lets go of the blob (the step stays, as history). */
+  releaseCheckpoint(id: number): void {
+    this.db.prepare(`UPDATE jobs SET checkpoint_blob = NULL, updated_at = ${NOW} WHERE id = ? AND status = 'done'`).run(id);
+  }
+
   finish(id: number, status: 'done' | 'failed' | 'cancelled', error?: string): JobRecord {
     const progress = status === 'done' ? ', progress = 1' : '';
     return durableTransaction(this.db, () => this.transition(id, status, `finished_at = ${NOW}, error = @error${progress}`, { error: error ?? null }));
