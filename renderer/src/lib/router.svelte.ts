@@ -20,6 +20,14 @@ class Router {
   go(view: View, id?: number | null): void {
     window.location.hash = `#/${view}${id != null ? `/${id}` : ''}`;
   }
+
+  /**
+   * Selects `id` in `view` once work the view started has finished (an import, a launch), unless the
+   * person has moved to another view meanwhile: their choice wins over the view's follow-up.
+   */
+  selectIfStillIn(view: View, id: number): void {
+    if (this.current.view === view) this.go(view, id);
+  }
 }
 
 export const router = new Router();
