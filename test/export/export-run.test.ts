@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CHECKSUM_FILE, listFiles, writeChecksums } from '../../main/exports/checksums';
 import { exportRun, PATCH_FILE, type ExportKind } from '../../main/exports/export-run';
-import { verifyExport } from '../../main/exports/verify-export';
+import { TOLERANCE, verifyExport } from '../../main/exports/verify-export';
 import { Checkpoint } from '../../main/models/checkpoint/checkpoint';
 import { writeSafetensors } from '../../main/models/checkpoint/safetensors-write';
 import { Workspace, type ExportRecord } from '../../main/store/index';
@@ -92,6 +92,22 @@ for (const format of ['hf', 'onnx', 'patch'] as const) {
     assert.equal(verification['compared'], ws.evaluations.predictions(record.details['evaluationId'] as number).length);
     assert.ok((verification['maxProbabilityDiff'] as number) <= 1e-4);
     assert.ok(ws.exports.get(record.id)!.verifiedAt, 'the verification time is stored');
+  });
+}
+
+for (const dtype of ['BF16', 'F16'] as const) {
+  test(`hf in ${dtype}: every float tensor is stored narrowed, and verification holds it to the reduced tolerance`, { timeout: 120_000 }, async (t) => {
+    const outcome = await exportRun(ws, w.transferRunId, { format: 'hf', destination: join(w.root, `export-hf-${dtype}`), dtype });
+    const record = ws.exports.create({ runId: w.transferRunId, format: outcome.format, destination: outcome.destination, details: outcome.details });
+    const file = readFileSync(join(record.destination!, 'model.safetensors'));
+    const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString('utf8')) as Record<string, { dtype: string }>;
+    const stored = new Set(Object.entries(header).filter(([name]) => name !== '__metadata__').map(([, spec]) => spec.dtype));
+    assert.deepEqual([...stored].filter((d) => d.startsWith('F') || d === 'BF16'), [dtype], `float tensors are ${dtype}`);
+    const verification = await verify(record);
+    assert.equal(verification['ok'], true, String(verification['message']));
+    assert.equal(verification['tolerance'], TOLERANCE.reduced);
+    assert.equal(verification['labelMismatches'], 0);
+    t.diagnostic(`${dtype}: largest label-probability difference ${verification['maxProbabilityDiff']} over ${verification['compared']} predictions`);
   });
 }
 
