@@ -2,7 +2,7 @@
 
 import { dialog, type BrowserWindow, type OpenDialogOptions } from 'electron';
 import type { PathPurpose } from '../../main/api/contract/index';
-import { t } from '../../renderer/src/strings/index';
+import { en as t } from '../../renderer/src/strings/en'; // the shell's menus and dialogs are English
 
 const OPTIONS: Record<PathPurpose, OpenDialogOptions> = {
   'dataset-file': {

@@ -13,7 +13,7 @@ import { buildMenu } from './menu';
 import { appLayout } from './paths';
 import { hardenContents, hardenSession } from './security';
 import { createMainWindow, preloadPath } from './window';
-import { t } from '../../renderer/src/strings/index';
+import { en as t } from '../../renderer/src/strings/en'; // the shell's menus and dialogs are English
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
 const layout = appLayout(app.getAppPath(), app.isPackaged, process.resourcesPath);

@@ -3,7 +3,7 @@
 
 import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import { t } from '../../renderer/src/strings/index';
+import { en as t } from '../../renderer/src/strings/en'; // the shell's menus and dialogs are English
 
 export function buildMenu(actions: { openWorkspace: () => void; docsDir: string }): Menu {
   const dev = !app.isPackaged;

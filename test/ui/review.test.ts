@@ -106,7 +106,7 @@ test('two annotators review the same round in a browser; agreement matches the f
     // type only once the field has focus: keys typed before that would be the queue's shortcuts
     const field = queue.getByTestId('review-note');
     await field.waitFor();
-    await ayu.page.waitForFunction("document.activeElement?.getAttribute('data-testid') === 'review-note'");
+    await queue.locator('[data-testid="review-note"]:focus').waitFor();
     await field.fill(note);
     await queue.getByTestId('review-save-note').click();
     await queue.getByTestId('review-answer').getByText(`Note: ${note}`).waitFor();

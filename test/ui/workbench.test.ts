@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { reducedNusax, tinyQwenFolder } from '../api/fixtures';
 import { tempDir } from '../store/helpers';
-import { openBrowser, screenshot, skipWithoutChromium, startServe } from './helpers';
+import { openBrowser, screenshot, skipWithoutChromium, startServe, until } from './helpers';
 
 const LONG = { timeout: 90_000 };
 
@@ -76,9 +76,7 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
 
     await detail.getByLabel('Search text').fill('enak');
     const rows = detail.getByTestId('examples').locator('tbody tr');
-    // (page code as a string: this file is type-checked without the DOM library)
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="examples"] tbody tr')].every((r) => /enak/i.test(r.textContent))`);
-    assert.ok((await rows.count()) > 0);
+    await until(async () => (await rows.count()) > 0 && (await rows.filter({ hasNotText: /enak/i }).count()) === 0, 'only rows with “enak”');
     await screenshot(page, 'datasets');
   });
 
@@ -178,7 +176,7 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
   await t.test('keyboard and themes: Alt+number switches views and focuses the heading; the dark theme applies', async () => {
     await page.keyboard.press('Alt+2');
     await page.locator('main[data-view="datasets"]').waitFor();
-    await page.waitForFunction(`document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'Datasets'`);
+    await page.locator('h1:focus', { hasText: 'Datasets' }).waitFor();
     await page.keyboard.press('Alt+1');
     await page.getByTestId('theme-toggle').click();
     assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
@@ -186,6 +184,20 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     await view(page, 'circuits');
     await page.getByTestId('heatmap').locator('canvas').first().waitFor();
     await screenshot(page, 'circuits-dark');
+  });
+
+  await t.test('languages: Bahasa Indonesia is one choice away and remembered; English comes back the same way', async () => {
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('language').selectOption('id')]);
+    await page.getByRole('heading', { level: 1, name: 'Sirkuit' }).waitFor(); // the same view, in Indonesian
+    await page.getByTestId('nav-review').getByText('Tinjauan').waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'id');
+    await page.getByTestId('heatmap').locator('canvas').first().waitFor();
+    await screenshot(page, 'circuits-id');
+    await page.reload();
+    await page.getByTestId('nav-start').getByText('Mulai').waitFor();
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('language').selectOption('en')]);
+    await page.getByTestId('nav-start').getByText('Start').waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   });
 
   assert.deepEqual(problems, [], 'no page errors or Content Security Policy refusals');

@@ -1,5 +1,5 @@
-// Every English string of the user interface, in one place, so the interface can be translated
-// (Indonesian next): a translation is another object of the same shape (see index.ts).
+// Every English string of the user interface, in one place; a translation is another object of the
+// same shape (id.ts, Bahasa Indonesia), chosen in index.ts.
 
 const n = (x: number) => x.toLocaleString('en');
 const plural = (x: number, one: string, many: string) => `${n(x)} ${x === 1 ? one : many}`;
@@ -30,6 +30,7 @@ export const en = {
     signedInAs: (name: string, role: string) => `Signed in as ${name} (${role === 'owner' ? 'owner' : 'annotator'})`,
     themeLight: 'Light theme',
     themeDark: 'Dark theme',
+    language: 'Language',
     workspace: 'Workspace',
     activeJobs: (k: number) => plural(k, 'job running or queued', 'jobs running or queued'),
   },
@@ -344,7 +345,7 @@ export const en = {
     accuracy: 'Accuracy',
     macroF1: 'Macro-F1',
     demoTitle: 'The demo pipeline',
-    demoHelp: 'Competence tuning on Indonesian, circuit discovery, then CT-SFT, its NearZero control and continued full fine-tuning on 100 Javanese examples — on the bundled model and data. About 4 minutes on two CPU cores.',
+    demoHelp: 'Competence tuning on Indonesian, circuit discovery, then CT-SFT, its NearZero control and continued full fine-tuning on 100 Javanese examples — on the bundled model and data. About 1.5 minutes on two CPU cores.',
     demoRun: 'Run the demo pipeline',
     demoRunning: (done: number, total: number) => `Demo pipeline: ${n(done)} of ${plural(total, 'job', 'jobs')} finished`,
     demoFailed: 'A demo job did not finish:',
