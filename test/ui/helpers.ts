@@ -71,6 +71,7 @@ export async function openBrowser(t: TestContext, options: { selfSignedHttps?: b
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
     ignoreHTTPSErrors: Boolean(options.selfSignedHttps),
+    locale: 'en-US', // the interface follows the system language until one is chosen: tests start in English
   });
   t.after(async () => {
     await context.close();
