@@ -65,10 +65,11 @@ export class JobLedger {
 
   finish(job: JobRecord, end: JobEnd): JobRecord {
     const checkpoint = this.ws.jobs.get(job.id)?.checkpointBlob;
-    const record = this.ws.durably(() => {
-      if (end.status === 'done' && end.summary) {
-        const last = this.ws.jobs.get(job.id)!.progressDetail;
-        this.ws.jobs.reportProgress(job.id, 1, { ...last, summary: end.summary });
+    const finished = this.ws.durably(() => {
+      if (end.status === 'done') {
+        if (end.summary) this.ws.jobs.reportProgress(job.id, 1, { ...this.ws.jobs.get(job.id)!.progressDetail, summary: end.summary });
+        // the result is the run's output now; a failed or cancelled job keeps its checkpoint, as `workspace gc` does
+        this.ws.jobs.releaseCheckpoint(job.id);
       }
       const error = end.status === 'failed' ? end.error : undefined;
       const record = this.ws.jobs.finish(job.id, end.status, error);
@@ -76,12 +77,10 @@ export class JobLedger {
         const outputBlob = end.status === 'done' ? end.outputBlob : undefined;
         this.ws.runs.finish(job.runId, end.status, { ...(outputBlob && { outputBlob }), ...(error && { error }) });
       }
-      if (end.status === 'done') this.ws.jobs.releaseCheckpoint(job.id);
-      return end.status === 'done' ? this.ws.jobs.get(job.id)! : record;
+      return record;
     });
-    // the result is the run's output now; a failed or cancelled job keeps its checkpoint, as `workspace gc` does
     if (end.status === 'done' && checkpoint) releaseUnreferenced(this.ws, [checkpoint]);
-    return record;
+    return finished;
   }
 
   /** A running job whose process ended early: resumable from its last checkpoint. */

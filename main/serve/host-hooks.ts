@@ -8,7 +8,8 @@ import type { Auth } from './auth';
 import type { EventSockets } from './events-socket';
 import type { Scheme } from './security';
 
-const shownHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+/** A host as it goes in an address: IPv6 in brackets. */
+export const shownHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * The addresses other machines can use, as the start-up message lists them: the one it listens on,

@@ -15,7 +15,7 @@ import type { LontarService } from '../api/index';
 import { answerCall, DEFAULT_MAX_BODY_BYTES, sendText } from './api-route';
 import { InviteAuth, SessionKeyAuth, type Auth, type Identity } from './auth';
 import { eventSockets } from './events-socket';
-import { advertisedBase, serveHostHooks } from './host-hooks';
+import { advertisedBase, serveHostHooks, shownHost } from './host-hooks';
 import { RateLimiter, type BucketSettings } from './rate-limit';
 import { actionOf, REQUEST_LOG, RequestLog } from './request-log';
 import { allowedHosts, isLoopback, originRefusal, SECURITY_HEADERS, SignInNotConfiguredError, type Scheme } from './security';
@@ -69,8 +69,6 @@ export interface BrowserHost {
   close(): Promise<void>;
 }
 
-const shownHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
-
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const bind = options.host ?? '127.0.0.1';
   const { service, rendererDir } = options;
@@ -80,7 +78,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   let port = 0;
   const scheme: Scheme = options.tls ? 'https' : 'http';
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const secure = scheme === 'https';
+  const secure = Boolean(options.tls); // cookies then go back over HTTPS only
   const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs, secure) : new SessionKeyAuth(() => port, token, secure);
   let allowed = new Set<string>();
   const requests = new RateLimiter(limits.requests);

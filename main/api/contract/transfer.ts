@@ -40,7 +40,6 @@ export const monitorSettings = z.strictObject({
   everySteps: z.number().int().min(0).max(1_000_000).default(0),
 });
 
-
 const launched = z.object({ jobIds: z.array(id), runIds: z.array(id) });
 
 export const runEvaluation = z.object({

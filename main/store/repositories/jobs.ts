@@ -110,9 +110,9 @@ export class JobRepository {
     });
   }
 
-  /** A done job's checkpoint is never resumed from: its row lets go of the blob (the step stays, as history). */
+  /** A running job finishing done is never resumed from its checkpoint: its row lets go of the blob (the step stays, as history). */
   releaseCheckpoint(id: number): void {
-    this.db.prepare(`UPDATE jobs SET checkpoint_blob = NULL, updated_at = ${NOW} WHERE id = ? AND status = 'done'`).run(id);
+    this.db.prepare(`UPDATE jobs SET checkpoint_blob = NULL, updated_at = ${NOW} WHERE id = ? AND status = 'running'`).run(id);
   }
 
   finish(id: number, status: 'done' | 'failed' | 'cancelled', error?: string): JobRecord {
