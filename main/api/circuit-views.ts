@@ -2,7 +2,8 @@
 // every head score grouped by iteration, plus what the discovery run's circuit file adds
 // (settings, example counts, comparison sets, faithfulness per depth, the fast screen).
 
-import type { CircuitFile } from '../circuits/circuit-file';
+import { expansionOf, type CircuitFile } from '../circuits/circuit-file';
+import { layerProfile } from '../circuits/layer-profile';
 import { readCircuitBlob } from '../transfer/circuit-store';
 import type { CircuitRecord, Workspace } from '../store/index';
 import type { CircuitDetail, CircuitSummary } from './contract/index';
@@ -60,10 +61,12 @@ export function circuitDetail(ws: Workspace, c: CircuitRecord): CircuitDetail {
     const it = iterations.get(s.iteration) ?? iterations.set(s.iteration, { iteration: s.iteration, target: s.target, scores: [] }).get(s.iteration)!;
     it.scores.push({ layer: s.layer, head: s.head, score: s.score, selected: s.selected });
   }
+  const sorted = [...iterations.values()].sort((a, b) => a.iteration - b.iteration);
   return {
     circuit: circuitSummary(ws, c),
     grid: gridOf(ws, c, file),
-    iterations: [...iterations.values()].sort((a, b) => a.iteration - b.iteration),
+    iterations: sorted,
+    layerProfile: sorted.flatMap((it) => layerProfile(it.iteration, it.scores)),
     discovery: file && {
       settings: file.settings,
       examples: {
@@ -76,6 +79,7 @@ export function circuitDetail(ws: Workspace, c: CircuitRecord): CircuitDetail {
       comparisons: file.comparisons,
       faithfulness: file.faithfulness,
       fastScreen: file.fastScreen && { spearmanWithCdt: file.fastScreen.spearmanWithCdt, seconds: file.fastScreen.seconds },
+      expansion: expansionOf(file),
       timings: file.timings,
     },
   };

@@ -67,6 +67,7 @@ export function pipelineResults(ws: Workspace, anchor: RunRecord): ExperimentRes
       n,
       method,
       depth,
+      ...(depth !== null && num(extra['depth']) !== undefined && { depthReached: num(extra['depth']) }),
       runId: run.id,
       status: run.status,
       targetTest: score(evals, target, 'test'),
@@ -100,7 +101,8 @@ export function pipelineResults(ws: Workspace, anchor: RunRecord): ExperimentRes
     depth: depths.length > 0 ? depths : [0],
   });
   const competence = spec.seeds.map((seed) => ({ seed, runId: anchor.id, status: anchor.status, test: byLanguage(anchorEvals, 'test'), valid: byLanguage(anchorEvals, 'valid') }));
-  return { spec, competence, transfers };
+  // Expansion is told per run here (each run's depthReached); no experiment-level discoveries.
+  return { spec, competence, discoveries: [], transfers };
 }
 
 export function comparisonOf(kind: Comparison['kind'], name: string, results: ExperimentResults): Comparison {

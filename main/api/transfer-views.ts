@@ -3,6 +3,7 @@
 // the cost facts its evaluations carry (trainable fraction, training seconds, heads).
 
 import type { JobRecord, RunRecord, Workspace } from '../store/index';
+import { depthTag } from '../transfer/depth-tag';
 import { isHeadMethod, type TransferMethod } from '../transfer/methods';
 import { TRANSFER_RUN_KINDS, type TransferRun } from './contract/index';
 
@@ -36,6 +37,13 @@ function sourceOf(ws: Workspace, run: RunRecord, anchor: number | null): string 
   return anchor === null ? null : str(ws.runs.get(anchor)?.config['source']);
 }
 
+/** A discovery's deepest stored circuit; a transfer's trained circuit depth (from its evaluations). */
+function depthReached(ws: Workspace, run: RunRecord, trained: number | null): number | null {
+  if (run.kind !== 'discover') return trained;
+  const depths = ws.circuits.byRun(run.id).map((c) => c.depth);
+  return depths.length > 0 ? Math.max(...depths) : null;
+}
+
 export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | undefined): TransferRun {
   const kind = run.kind as RunKind;
   const c = run.config;
@@ -45,6 +53,8 @@ export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | 
   const detail = job?.progressDetail ?? {};
   const method = kind === 'competence' ? 'competence' : kind === 'transfer' ? str(c['method']) : null;
   const headMethod = method !== null && isHeadMethod(method as TransferMethod);
+  const asked = kind === 'discover' || headMethod ? num(c['depth']) : null;
+  const reached = asked === null ? null : depthReached(ws, run, num(extra['depth']));
   return {
     id: run.id,
     kind,
@@ -59,7 +69,9 @@ export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | 
     source: sourceOf(ws, run, anchor),
     target: str(c['target']),
     n: kind === 'competence' ? num(c['nSrc']) : num(c['n']),
-    depth: kind === 'discover' || headMethod ? num(c['depth']) : null,
+    depth: asked,
+    depthReached: reached,
+    depthTag: asked === null ? null : depthTag(asked, reached === null ? [] : [reached]),
     config: c,
     job: job
       ? {

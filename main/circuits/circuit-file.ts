@@ -49,6 +49,14 @@ export const circuitFileSchema = z.object({
     }),
   ),
   circuit: z.array(head),
+  /** How far expansion went and why it stopped (absent in files written before it was kept: see expansionOf). */
+  expansion: z
+    .object({ asked: z.number().int(), reached: z.number().int(), stop: z.enum(['asked-depth', 'targets-in-layer-0', 'no-candidates']), reason: z.string() })
+    .optional(),
+  /** Per iteration and layer: the distribution of the ranking score over the layer's candidates (layer-profile.ts). */
+  layerProfile: z
+    .array(z.object({ iteration: z.number().int(), layer: z.number().int(), heads: z.number().int(), min: z.number(), q1: z.number(), median: z.number(), q3: z.number(), max: z.number(), mean: z.number(), selected: z.number().int() }))
+    .optional(),
   comparisons: z.object({ random: z.array(head), leastRelevant: z.array(head), nearZero: z.array(head) }),
   faithfulness: z
     .object({
@@ -63,6 +71,14 @@ export const circuitFileSchema = z.object({
 });
 
 export type CircuitFile = z.infer<typeof circuitFileSchema>;
+
+/** The file's expansion record; for an older file, what its iterations show (the reason then unknown). */
+export function expansionOf(file: CircuitFile): NonNullable<CircuitFile['expansion']> | { asked: number; reached: number; stop: 'unknown'; reason: string } {
+  if (file.expansion) return file.expansion;
+  const reached = file.iterations.length - 1;
+  const stop = reached >= Math.min(file.settings.maxDepth, 3) ? 'reached the asked depth' : 'expansion stopped early (this file predates the recorded reason)';
+  return { asked: file.settings.maxDepth, reached, stop: 'unknown', reason: `${stop}: depth ${reached} of ${file.settings.maxDepth}` };
+}
 
 export function writeCircuitFile(path: string, file: CircuitFile): void {
   const text = `${JSON.stringify(circuitFileSchema.parse(file), null, 2)}\n`;

@@ -1,8 +1,10 @@
 // Circuit discovery (CT-SFT §3.5): score every head against the logits (iteration 0), keep the top
-// p%, then expand backwards with the heads kept so far as targets, up to a maximum depth. Candidates
-// at iteration d ≥ 1 are heads in layers below the deepest target that are not yet in the circuit;
-// a candidate's score is its mean over the targets it can reach (targets in later layers) and over
-// the discovery examples. Ranking is by the signed mean (most positive first).
+// p%, then expand backwards: iteration d ≥ 1 targets the heads iteration d − 1 selected (not the
+// whole circuit so far), up to a maximum depth. Candidates at iteration d are heads in layers below
+// the deepest target that are not yet in the circuit; a candidate's score is its mean over the
+// targets it can reach (targets in later layers) and over the discovery examples. Ranking is by the
+// signed mean (most positive first). Expansion stops early when no candidate is left (every target
+// in layer 0, or every head below the targets already kept); the run says so and why.
 
 import type { CdOptions } from '../engine/ops/op-def';
 import { hostTensor } from '../engine/tensor';
@@ -95,12 +97,30 @@ async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples:
   return sums.map((x, head) => ({ head: { layer, head }, directional: x.directional / n, magnitude: x.magnitude / n }));
 }
 
+/** How far expansion went and why it stopped there. */
+export interface Expansion {
+  asked: number;
+  /** The last iteration that selected heads (0: the logit iteration only). */
+  reached: number;
+  stop: 'asked-depth' | 'targets-in-layer-0' | 'no-candidates';
+  /** The stop in words, for logs, the CLI and the Circuits view. */
+  reason: string;
+}
+
 export interface DiscoveryRun {
   sets: ReturnType<typeof selectExampleSets>;
   mean: MeanBaseline;
   iterations: Iteration[];
   circuit: Head[];
+  expansion: Expansion;
   timings: Record<string, number>;
+}
+
+function stopReason(asked: number, reached: number, stop: Expansion['stop'], targets: readonly Head[]): string {
+  const at = `expansion stopped at depth ${reached} of ${asked} asked`;
+  if (stop === 'targets-in-layer-0') return `${at}: every target of depth ${reached + 1} (${targets.map(headKey).join(' ')}) is in layer 0, so no earlier head can feed it`;
+  if (stop === 'no-candidates') return `${at}: every head in the layers below the targets (${targets.map(headKey).join(' ')}) is already in the circuit`;
+  return asked > 3 ? `reached depth ${reached}, the cap (${asked} asked)` : `reached the asked depth ${reached}`;
 }
 
 export async function discover(
@@ -149,11 +169,16 @@ export async function discover(
       scores.push(...layerScores.filter((s) => !inCircuit.has(headKey(s.head))));
       progress(`scoring heads (depth ${depth})`, layer + 1, deepest);
     }
-    if (scores.length === 0) break;
+    if (scores.length === 0) {
+      const stop = deepest === 0 ? 'targets-in-layer-0' : 'no-candidates';
+      const expansion = { asked: options.maxDepth, reached: depth - 1, stop, reason: stopReason(options.maxDepth, depth - 1, stop, targets.kind === 'heads' ? targets.heads : []) } as const;
+      return { sets, mean, iterations, circuit, expansion, timings };
+    }
     const ranking = new Map(scores.map((s) => [headKey(s.head), s[options.rankBy]]));
     const selected = topHeads(ranking, scores.map((s) => s.head), k);
     circuit.push(...selected);
     iterations.push({ depth, targets: targets.kind === 'logits' ? 'logits' : targets.heads, scores, selected, seconds: (performance.now() - t0) / 1000 });
   }
-  return { sets, mean, iterations, circuit, timings };
+  const reached = iterations.length - 1;
+  return { sets, mean, iterations, circuit, expansion: { asked: options.maxDepth, reached, stop: 'asked-depth', reason: stopReason(options.maxDepth, reached, 'asked-depth', []) }, timings };
 }

@@ -11,6 +11,7 @@ import { CircuitSession } from './circuit-session';
 import { discover, type DiscoveryOptions, type Progress } from './discovery';
 import { evaluateFaithfulness } from './faithfulness';
 import { allHeads, headKey, type Head } from './heads';
+import { layerProfile } from './layer-profile';
 import { comparisonSets, selectionSize, spearman } from './selection';
 
 export interface DiscoveryJobOptions extends DiscoveryOptions {
@@ -116,6 +117,11 @@ export async function runDiscovery(
         seconds: it.seconds,
       })),
       circuit: run.circuit.map(plain),
+      expansion: run.expansion,
+      layerProfile: run.iterations.flatMap((it) => {
+        const kept = new Set(it.selected.map(headKey));
+        return layerProfile(it.depth, it.scores.map((s) => ({ layer: s.head.layer, score: s[options.rankBy], selected: kept.has(headKey(s.head)) })));
+      }),
       comparisons: { random: comparisons.random.map(plain), leastRelevant: comparisons.leastRelevant.map(plain), nearZero: comparisons.nearZero.map(plain) },
       faithfulness,
       fastScreen,

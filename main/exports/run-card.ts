@@ -70,6 +70,12 @@ function methodText(source: RunSource, base: string): string {
   return `${what}, on ${t.n} ${t.target} examples, starting from ${from}. Run ${run.id}, seed ${run.seed}.`;
 }
 
+/** The depth the trained circuit reached, and the asked one where expansion stopped below it. */
+function circuitDepth(reached: unknown, asked: number | undefined): string {
+  if (typeof reached !== 'number') return 'depth n/a';
+  return asked !== undefined && asked !== reached ? `depth ${reached} (expansion stopped below the asked ${asked})` : `depth ${reached}`;
+}
+
 export function runModelCard(ws: Workspace, source: RunSource, date: string): ModelCard {
   const { run, competence, baseModel, facts } = source;
   const dataset = ws.datasets.get(competence.config.datasetId);
@@ -86,7 +92,7 @@ export function runModelCard(ws: Workspace, source: RunSource, date: string): Mo
     ...(licence && { license: licence.split(' (')[0] }),
     languages,
     ...(circuitHeads.length > 0 && {
-      circuit: { heads: circuitHeads, ...(fraction !== undefined && { trainableFraction: fraction }), description: `Method: ${source.method}; key/value mode: ${String(facts['kv'] ?? 'n/a')}; depth ${String(facts['depth'] ?? 'n/a')}.` },
+      circuit: { heads: circuitHeads, ...(fraction !== undefined && { trainableFraction: fraction }), description: `Method: ${source.method}; key/value mode: ${String(facts['kv'] ?? 'n/a')}; ${circuitDepth(facts['depth'], transfer?.depth)}.` },
     }),
     ...(dataset && {
       data: [

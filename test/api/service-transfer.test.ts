@@ -4,7 +4,8 @@
 // agrees with the runs' own evaluations; launches that could not work are refused at once; a run
 // stopped by closing the workspace is resumable and ends with its whole curve; the first-run demo
 // queues the demo pipeline as an experiment's jobs; and an experiment compares with exactly the
-// tables `lontar experiment report` prints.
+// tables `lontar experiment report` prints, naming the depth its circuits reached (and the demo's
+// printout says why expansion stopped).
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { JobRegistry } from '../../main/jobs/index';
 import { tempDir } from '../store/helpers';
 import { buildReport } from '../../main/transfer/experiment/report';
 import { collectResults } from '../../main/transfer/experiment/results';
+import { demoSummary } from '../../main/transfer/demo-summary';
 import { POOLS, writeCorpus, writeModel } from '../transfer/fixtures';
 import { runTiny, tinyExperiment, tinySetup } from '../transfer/helpers';
 import { jobEnd, ok, refusedCall, startService } from './fixtures';
@@ -107,13 +109,14 @@ test('the first-run demo queues the demo pipeline as jobs, and shows as an exper
   assert.equal(started.complete, false);
   const { jobs } = await ok(service, 'jobs.list', {});
   const queued = jobs.filter((j: { id: number }) => started.jobIds.includes(j.id)).map((j: { name: string; kind: string }) => `${j.kind} ${j.name}`).sort();
-  assert.deepEqual(queued, [
-    'competence demo/seed31/competence',
-    'discover demo/seed31/discover',
-    'transfer demo/seed31/jav/n100/circuit/d1',
-    'transfer demo/seed31/jav/n100/full',
-    'transfer demo/seed31/jav/n100/nearzero/d1',
-  ]);
+  // Before discovery nothing is measured, so a head method's job is named by the depth it may reach.
+  assert.deepEqual(queued, [2025, 31, 777].flatMap((seed) => [
+    `competence demo/seed${seed}/competence`,
+    `discover demo/seed${seed}/discover`,
+    `transfer demo/seed${seed}/jav/n100/circuit/d1`,
+    `transfer demo/seed${seed}/jav/n100/full`,
+    `transfer demo/seed${seed}/jav/n100/nearzero/d1`,
+  ]).sort());
   for (const id of [...started.jobIds].reverse()) await ok(service, 'jobs.cancel', { id });
 
   const { experiments } = await ok(service, 'transfer.comparisons');
@@ -121,7 +124,7 @@ test('the first-run demo queues the demo pipeline as jobs, and shows as an exper
   const cmp = await ok(service, 'transfer.compare', { experiment: 'demo' });
   assert.equal(cmp.kind, 'experiment');
   assert.deepEqual(cmp.targets, ['jav']);
-  assert.equal(cmp.missing.length, 4, 'competence and three transfer cells, none finished');
+  assert.equal(cmp.missing.length, 12, 'per seed competence and three transfer cells, none finished');
   assert.equal(cmp.tables[0].rows[0][0], 'jav');
 });
 
@@ -160,10 +163,13 @@ test('a run stopped by closing the workspace shows as resumable, resumes and end
 });
 
 test('an experiment, run as `lontar experiment run` runs it, compares with the tables `lontar experiment report` prints', { timeout: 180_000 }, async (t) => {
-  const { root, ws: dir } = tinySetup(t);
+  // One layer: iteration 0 can only pick layer-0 heads, so depth 1 is asked and never reached.
+  const { root, ws: dir } = tinySetup(t, 1);
   const { ws, outcome } = await runTiny(t, dir, tinyExperiment(root));
   assert.ok(outcome.complete);
-  const expected = buildReport(collectResults(ws, 'tiny'));
+  const results = collectResults(ws, 'tiny');
+  const expected = buildReport(results);
+  const demo = demoSummary(results, 'jav', 6);
   ws.close();
 
   const service = await LontarService.start({ host: 'browser', workspaceDir: dir, create: false, threads: 1, registry: await JobRegistry.load() });
@@ -173,6 +179,15 @@ test('an experiment, run as `lontar experiment run` runs it, compares with the t
   assert.deepEqual(pipelines, [], "an experiment's competence run is not listed again on its own");
   const cmp = await ok(service, 'transfer.compare', { experiment: 'tiny' });
   assert.deepEqual(cmp.tables.map((tb: { title: string; header: string[]; rows: string[][] }) => [tb.title, tb.header, tb.rows]), expected.tables.map((tb) => [tb.title, tb.header, tb.rows]));
-  assert.deepEqual(cmp.points.map((p: { label: string }) => p.label), ['Full FT (continued)', 'Circuit (CT-SFT) d1', 'NearZero d1', 'CT-SFT (val-chosen) d1']);
+  assert.deepEqual(cmp.points.map((p: { label: string }) => p.label), ['Full FT (continued)', 'Circuit (CT-SFT) d0 (asked d1)', 'NearZero d0 (asked d1)', 'CT-SFT (val-chosen) d0 (asked d1)']);
+  assert.deepEqual(cmp.points.map((p: { depth: number | null; depthReached: number[] }) => [p.depth, p.depthReached]), [[null, []], [1, [0]], [1, [0]], [1, [0]]]);
   assert.ok(cmp.points.every((p: { targetAcc: unknown; sourceAcc: unknown }) => p.targetAcc && p.sourceAcc), 'every method measured');
+
+  // The runs list and the demo's printout say the same: depth 0 reached, and why expansion stopped.
+  const { runs } = await ok<{ runs: TransferRun[] }>(service, 'transfer.runs', {});
+  assert.deepEqual(runs.filter((r) => r.method === 'circuit' || r.kind === 'discover').map((r) => [r.depthReached, r.depthTag]), [[0, 'd0 (asked d1)'], [0, 'd0 (asked d1)']]);
+  const printed = demo.lines.join('\n');
+  assert.match(printed, /\| Circuit \(CT-SFT\) d0 \(asked d1\) +\|/);
+  assert.match(printed, /Discovery, seed 31: expansion stopped at depth 0 of 1 asked: every target of depth 1 \(.*\) is in layer 0/);
+  assert.doesNotMatch(printed, / d1 +\|/, 'no row is named by the depth asked alone');
 });

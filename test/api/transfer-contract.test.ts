@@ -76,9 +76,11 @@ test('discovery, series, comparisons and the demo take only what they define', (
 });
 
 test('the comparison response schema refuses a point without its statistics', () => {
-  const point = { target: 'jav', n: 25, method: 'circuit', depth: 1, label: 'Circuit (CT-SFT) d1', targetAcc: { mean: 0.6, std: 0, count: 1 }, targetF1: null, sourceAcc: null, forgetting: null, trainableFraction: null, trainSeconds: null };
+  const point = { target: 'jav', n: 25, method: 'circuit', depth: 1, depthReached: [1], label: 'Circuit (CT-SFT) d1', targetAcc: { mean: 0.6, std: 0, count: 1 }, targetF1: null, sourceAcc: null, forgetting: null, trainableFraction: null, trainSeconds: null };
   const base = { kind: 'pipeline', name: 'x', source: 'ind', targets: ['jav'], seeds: [31], competence: [], tables: [], missing: [] };
   assert.ok(apiContract['transfer.compare'].response.safeParse({ ...base, points: [point] }).success);
   const { targetAcc: _, ...partial } = point;
   assert.ok(!apiContract['transfer.compare'].response.safeParse({ ...base, points: [partial] }).success);
+  const { depthReached: _d, ...unmeasured } = point;
+  assert.ok(!apiContract['transfer.compare'].response.safeParse({ ...base, points: [unmeasured] }).success, 'a point says the depth it reached');
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readCircuitFile, writeCircuitFile } from '../../main/circuits/circuit-file';
+import { layerProfile } from '../../main/circuits/layer-profile';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../main/circuits/run-discovery';
 import { selectionSize, spearman } from '../../main/circuits/selection';
 import { Rng } from '../../main/engine/random';
@@ -60,10 +61,37 @@ test('a discovery run writes a valid, reproducible circuit file built from the p
   assert.ok(first.faithfulness && first.faithfulness.circuits.length === first.iterations.length + 3);
   assert.ok(first.fastScreen && Math.abs(first.fastScreen.spearmanWithCdt) <= 1);
 
+  // Two layers, depth 2 asked: expansion must stop, and say it stopped because its targets sit in layer 0.
+  const reached = first.iterations.length - 1;
+  assert.ok(reached < 2);
+  assert.deepEqual({ ...first.expansion!, reason: undefined }, { asked: 2, reached, stop: 'targets-in-layer-0', reason: undefined });
+  assert.ok(first.iterations[reached]!.selected.every((h) => h.layer === 0), 'the last targets are all in layer 0');
+  assert.match(first.expansion!.reason, new RegExp(`stopped at depth ${reached} of 2 asked: .*layer 0`));
+  // The per-layer score distribution: one row per iteration and scored layer, counting the kept heads.
+  for (const it of first.iterations) {
+    const rows = first.layerProfile!.filter((p) => p.iteration === it.depth);
+    assert.equal(rows.reduce((a, p) => a + p.heads, 0), it.scores.length);
+    assert.equal(rows.reduce((a, p) => a + p.selected, 0), it.selected.length);
+    for (const p of rows) {
+      const values = it.scores.filter((x) => x.layer === p.layer).map((x) => x[first.settings.rankBy]);
+      assert.equal(p.max, Math.max(...values));
+      assert.equal(p.min, Math.min(...values));
+      assert.ok(p.min <= p.q1 && p.q1 <= p.median && p.median <= p.q3 && p.q3 <= p.max);
+    }
+  }
+
   const again = await run(7);
   assert.deepEqual(again.circuit, first.circuit);
   assert.deepEqual(again.iterations.map((i) => i.scores), first.iterations.map((i) => i.scores));
   assert.deepEqual(again.examples, first.examples);
+});
+
+test('layer profile: NumPy-default quartiles per layer, kept heads counted', () => {
+  const row = (layer: number, score: number, selected = false) => ({ layer, score, selected });
+  const [l0, l2] = layerProfile(3, [row(2, 5, true), row(0, 4), row(0, 1), row(0, 3, true), row(0, 2)]);
+  // np.quantile([1, 2, 3, 4], [0.25, 0.5, 0.75]) = [1.75, 2.5, 3.25]
+  assert.deepEqual(l0, { iteration: 3, layer: 0, heads: 4, min: 1, q1: 1.75, median: 2.5, q3: 3.25, max: 4, mean: 2.5, selected: 1 });
+  assert.deepEqual(l2, { iteration: 3, layer: 2, heads: 1, min: 5, q1: 5, median: 5, q3: 5, max: 5, mean: 5, selected: 1 });
 });
 
 test('selection size and rank correlation', () => {

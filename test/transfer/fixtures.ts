@@ -29,9 +29,9 @@ export function tempDir(t: TestContext, prefix = 'lontar-transfer-'): string {
   return dir;
 }
 
-/** The tiny Qwen2 of the model tests (2 layers × 4 query heads, 2 key/value heads), as F32. */
-export function writeModel(dir: string, seed = 11): string {
-  return writeTinyModel(dir, tinyModel('qwen2', seed), 'F32');
+/** The tiny Qwen2 of the model tests (2 layers unless asked × 4 query heads, 2 key/value heads), as F32. */
+export function writeModel(dir: string, seed = 11, layers = 2): string {
+  return writeTinyModel(dir, tinyModel('qwen2', seed, layers), 'F32');
 }
 
 /** indonesian/ and javanese/ with train/valid/test.csv; every text unique, labels balanced. */

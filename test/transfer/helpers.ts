@@ -11,10 +11,10 @@ import { tempDir, tinyExperiment, writeCorpus, writeModel } from './fixtures';
 
 type TestContext = { after: (fn: () => void | Promise<void>) => void };
 
-/** A folder with the tiny model and corpus; `ws` is where a workspace may be created. */
-export function tinySetup(t: TestContext): { root: string; ws: string } {
+/** A folder with the tiny model (2 layers unless asked) and corpus; `ws` is where a workspace may be created. */
+export function tinySetup(t: TestContext, layers = 2): { root: string; ws: string } {
   const root = tempDir(t);
-  writeModel(join(root, 'model'));
+  writeModel(join(root, 'model'), undefined, layers);
   writeCorpus(join(root, 'corpus'));
   return { root, ws: join(root, 'ws') };
 }

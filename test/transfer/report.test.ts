@@ -35,9 +35,10 @@ test('mean ± sample standard deviation, printed as the tables print it', () => 
   assert.equal(formatStat(stat([])), '—');
 });
 
-function result(seed: number, method: TransferResult['method'], valid: number, testAcc: number, source = 0.7): TransferResult {
+function result(seed: number, method: TransferResult['method'], valid: number, testAcc: number, source = 0.7, reached = 1): TransferResult {
   const score = (accuracy: number) => ({ accuracy, macroF1: accuracy });
-  return { key: `${seed}/${method}`, seed, target: 'jav', n: 25, method, depth: method === 'full' ? null : 1, runId: 1, status: 'done', targetTest: score(testAcc), targetValid: score(valid), sourceTest: score(source) };
+  const depth = method === 'full' ? {} : { depthReached: reached };
+  return { key: `${seed}/${method}`, seed, target: 'jav', n: 25, method, depth: method === 'full' ? null : 1, ...depth, runId: 1, status: 'done', targetTest: score(testAcc), targetValid: score(valid), sourceTest: score(source) };
 }
 
 test('Circuit or NearZero is chosen per seed on validation (ties: Circuit), never on test', () => {
@@ -61,14 +62,35 @@ test('the report: A0 and method columns, the validation-chosen column, retention
     result(1, 'circuit', 0.6, 0.5, 0.8), result(1, 'nearzero', 0.7, 0.4, 0.75), result(1, 'full', 0, 0.45, 0.5),
     result(2, 'circuit', 0.6, 0.55, 0.78), result(2, 'nearzero', 0.6, 0.9, 0.8), result(2, 'full', 0, 0.55, 0.6),
   ];
-  const report = buildReport({ spec, competence, transfers } satisfies ExperimentResults);
+  const report = buildReport({ spec, competence, discoveries: [], transfers } satisfies ExperimentResults);
   const [target, retention, forgetting] = report.tables;
   assert.deepEqual(target!.header, ['target', 'n', 'Comp.', 'Full FT (continued)', 'Circuit (CT-SFT) d1', 'NearZero d1', 'CT-SFT (val-chosen) d1']);
   assert.deepEqual(target!.rows[0], ['jav', '25', '0.650 ± 0.071', '0.500 ± 0.071', '0.525 ± 0.035', '0.650 ± 0.354', '0.475 ± 0.106']);
   assert.deepEqual(retention!.rows[0]!.slice(2, 4), ['0.800 ± 0.000', '0.550 ± 0.071']);
   assert.deepEqual(forgetting!.rows[0]!.slice(3, 5), ['0.250 ± 0.071', '0.010 ± 0.014']);
-  assert.match(report.csv['choice.csv']!, /jav,25,1,1,nearzero,0.6,0.7,0.5,0.4,0.4,0.5\njav,25,1,2,circuit,0.6,0.6,0.55,0.9,0.55,0.9/);
+  assert.match(report.csv['choice.csv']!, /jav,25,1,1,1,nearzero,0.6,0.7,0.5,0.4,0.4,0.5\njav,25,1,1,2,circuit,0.6,0.6,0.55,0.9,0.55,0.9/);
   assert.deepEqual(report.missing, []);
+});
+
+test('no label names a depth that was not reached: expansion stopped at 0 (or differs by seed) says so', () => {
+  const spec = parseExperiment({ name: 'x', model: 'm', data: 'd', source: 'ind', targets: ['jav'], n: [25], methods: ['circuit', 'nearzero', 'full'], seeds: [1, 2], depth: [1] }, '/');
+  const competence = [1, 2].map((seed) => ({ seed, runId: seed, status: 'done', test: new Map([['ind', { accuracy: 0.8, macroF1: 0.8 }]]), valid: new Map() }));
+  const stopped = (r2: number) => [
+    result(1, 'circuit', 0.6, 0.5, 0.8, 0), result(1, 'nearzero', 0.7, 0.4, 0.75, 0), result(1, 'full', 0, 0.45, 0.5),
+    result(2, 'circuit', 0.6, 0.55, 0.78, r2), result(2, 'nearzero', 0.6, 0.9, 0.8, r2), result(2, 'full', 0, 0.55, 0.6),
+  ];
+  const atZero = buildReport({ spec, competence, discoveries: [], transfers: stopped(0) });
+  assert.deepEqual(atZero.tables[0]!.header.slice(4), ['Circuit (CT-SFT) d0 (asked d1)', 'NearZero d0 (asked d1)', 'CT-SFT (val-chosen) d0 (asked d1)']);
+  const choice = atZero.tables.find((t) => t.title.startsWith('Circuit or NearZero'))!;
+  assert.equal(choice.rows[0]![2], 'd0 (asked d1)');
+  assert.match(atZero.csv['summary.csv']!, /^target,n,method,depth_asked,depth_reached,/);
+  assert.match(atZero.csv['summary.csv']!, /\njav,25,circuit,1,0,2,/);
+  assert.match(atZero.csv['runs.csv']!, /,jav,25,circuit,1,0,0.5,/);
+  assert.match(atZero.csv['choice.csv']!, /\njav,25,1,0,1,nearzero,/);
+  assert.ok(!atZero.tables.some((t) => [...t.header, ...t.rows.flat()].some((c) => / d1$/.test(c))), 'no cell names d1 alone');
+  const mixed = buildReport({ spec, competence, discoveries: [], transfers: stopped(1) });
+  assert.equal(mixed.tables[0]!.header[4], 'Circuit (CT-SFT) d0–1 (asked d1)');
+  assert.match(mixed.csv['summary.csv']!, /\njav,25,circuit,1,0 1,2,/);
 });
 
 test('data order: every example once per epoch, a fresh seeded permutation each epoch, the last batch partial', () => {

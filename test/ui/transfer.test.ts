@@ -119,7 +119,8 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await tinyRecipe(methods, 2);
     await methods.getByRole('button', { name: 'Launch', exact: true }).click();
     await methods.getByText('4 jobs queued.').waitFor();
-    for (const name of ['circuit d1 ind→jav n=6 seed 31', 'circuit d1 ind→jav n=6 seed 7', 'full ind→jav n=6 seed 31', 'full ind→jav n=6 seed 7']) await rowWithStatus(page, name, 'done');
+    // This tiny model's circuit keeps layer-0 heads only, so the depth 1 asked is never reached: the names say so.
+    for (const name of ['circuit d0 (asked d1) ind→jav n=6 seed 31', 'circuit d0 (asked d1) ind→jav n=6 seed 7', 'full ind→jav n=6 seed 31', 'full ind→jav n=6 seed 7']) await rowWithStatus(page, name, 'done');
 
     // The last launched run is shown: its curves (loss every step, validation accuracy every 2) and its scores.
     const detail = page.getByTestId('run-detail');
@@ -158,10 +159,11 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await scatter.locator('canvas').first().waitFor();
     await scatter.getByRole('img', { name: /Scatter chart/ }).waitFor();
     await page.getByTestId('forgetting-bars').locator('canvas').first().waitFor();
+    await page.getByTestId('forgetting-spread').getByRole('img', { name: /accuracy lost after tuning, per method and n, with whiskers/ }).waitFor();
     await page.getByText('1 cell has no result yet (running, queued, failed or cancelled).').waitFor();
 
     const summary = page.getByTestId('method-summary');
-    assert.deepEqual(await summary.locator('tbody tr td:first-child').allTextContents(), ['Full FT (continued)', 'Circuit (CT-SFT) d1']);
+    assert.deepEqual(await summary.locator('tbody tr td:first-child').allTextContents(), ['Full FT (continued)', 'Circuit (CT-SFT) d0 (asked d1)']);
     const csv = (await downloaded(page, () => summary.getByRole('button', { name: 'Export CSV' }).click())).toString('utf8');
     assert.match(csv, /^\uFEFFMethod,n,jav accuracy,ind accuracy after tuning,Forgetting,Trainable,Training seconds\r\n/);
     assert.match(csv, /\r\nFull FT \(continued\),6,0\.\d{3} ± 0\.\d{3},0\.\d{3} ± 0\.\d{3},-?0\.\d{3} ± 0\.\d{3},100\.000%,/, 'two seeds: mean ± std');
@@ -188,7 +190,7 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await card.getByText('The demo data is imported.').waitFor(LONG);
     const demo = card.getByTestId('demo-pipeline');
     await demo.getByRole('button', { name: 'Run the demo pipeline' }).click();
-    await demo.getByText('Demo pipeline: 0 of 5 jobs finished').waitFor(LONG);
+    await demo.getByText('Demo pipeline: 0 of 15 jobs finished').waitFor(LONG); // 3 seeds × 5 cells
     await demo.getByRole('progressbar', { name: 'demo/seed31/competence' }).waitFor(LONG);
     await screenshot(page, 'start-demo');
     // The whole demo takes minutes on two cores (the API test covers its cells); stop it here.
@@ -196,9 +198,9 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await demo.getByText(/^A demo job did not finish: demo\/seed31\/\S+ \(cancelled\)/).waitFor(LONG);
     await demo.getByRole('button', { name: 'Run the demo pipeline', disabled: false }).waitFor(LONG); // a stopped demo can run again
     await page.getByTestId('nav-jobs').click();
-    const demoJobs = page.getByTestId('jobs-table').locator('tbody tr', { hasText: 'demo/seed31/' });
-    assert.equal(await demoJobs.count(), 5);
-    assert.equal(await demoJobs.filter({ hasText: 'cancelled' }).count(), 5, 'every demo job was cancelled');
+    const demoJobs = page.getByTestId('jobs-table').locator('tbody tr', { hasText: /demo\/seed\d+\// });
+    assert.equal(await demoJobs.count(), 15);
+    assert.equal(await demoJobs.filter({ hasText: 'cancelled' }).count(), 15, 'every demo job was cancelled');
   });
 
   assert.deepEqual(problems, [], 'no page errors or Content Security Policy refusals');

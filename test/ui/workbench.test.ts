@@ -125,6 +125,9 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     await detail.getByRole('heading', { name: /nusax-small jav on tiny-qwen2/ }).waitFor(LONG);
     await detail.getByTestId('heatmap').locator('canvas').first().waitFor();
     await detail.getByRole('img', { name: /Heat map of head relevance at iteration 0/ }).waitFor();
+    // beside it the per-layer distribution; and two layers cannot hold the depth 2 asked: the view says why
+    await detail.getByTestId('layer-profile').getByRole('img', { name: /Box plots of head relevance per layer at iteration 0/ }).waitFor();
+    assert.match((await detail.getByTestId('expansion').textContent()) ?? '', /^Expansion stopped at depth [01] of 2 asked: every head it would target is in layer 0/);
     const ranked = detail.getByTestId('ranked-heads');
     assert.equal(await ranked.locator('tbody tr').count(), 8, 'iteration 0 ranks all 2 × 4 heads');
     await detail.getByTestId('faithfulness').getByText('Faithfulness', { exact: true }).waitFor();

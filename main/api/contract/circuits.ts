@@ -59,6 +59,10 @@ export const circuitDetail = z.object({
   grid: z.object({ layers: z.number().int(), heads: z.number().int() }),
   /** Iteration 0 is scored against the logits; iteration d ≥ 1 against the heads kept at d − 1. */
   iterations: z.array(z.object({ iteration: z.number().int(), target: z.string(), scores: z.array(scoredHead) })),
+  /** Per iteration and layer: the score distribution (five numbers, mean) and how many heads were kept. */
+  layerProfile: z.array(
+    z.object({ iteration: z.number().int(), layer: z.number().int(), heads: z.number().int(), min: z.number(), q1: z.number(), median: z.number(), q3: z.number(), max: z.number(), mean: z.number(), selected: z.number().int() }),
+  ),
   /** From the discovery run's circuit file (an edited circuit shows its original's; see `editedFrom`). */
   discovery: z
     .object({
@@ -74,6 +78,8 @@ export const circuitDetail = z.object({
         })
         .nullable(),
       fastScreen: z.object({ spearmanWithCdt: z.number(), seconds: z.number() }).nullable(),
+      /** How far expansion went and why it stopped (`unknown` for files written before the reason was kept). */
+      expansion: z.object({ asked: z.number().int(), reached: z.number().int(), stop: z.string(), reason: z.string() }),
       timings: z.record(z.string(), z.number()),
     })
     .nullable(),

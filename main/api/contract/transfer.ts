@@ -66,7 +66,12 @@ export const transferRun = z.object({
   source: z.string().nullable(),
   target: z.string().nullable(),
   n: z.number().int().nullable(),
+  /** Asked for: a discovery's maximum depth, a head method's circuit depth. */
   depth: z.number().int().nullable(),
+  /** What was reached: a discovery's last iteration, the depth of the circuit a transfer trained (null: not yet known). */
+  depthReached: z.number().int().nullable(),
+  /** How results name this depth: `d1`, `d0 (asked d1)`, `d≤1` before it is known. */
+  depthTag: z.string().nullable(),
   config: z.record(z.string(), z.unknown()),
   /** The run's latest job: its state, progress and time left. */
   job: z
@@ -95,7 +100,10 @@ export const comparisonPoint = z.object({
   n: z.number().int(),
   /** A method, or `chosen` (CT-SFT: Circuit or NearZero picked on validation). */
   method: z.string(),
+  /** The depth asked for (head methods). */
   depth: z.number().int().nullable(),
+  /** The depths the runs' circuits reached (expansion may stop earlier); the label names these. */
+  depthReached: z.array(z.number().int()),
   label: z.string(),
   targetAcc: stat,
   targetF1: stat,

@@ -4,6 +4,7 @@
 // (a missing run, a language the dataset lacks, a sample larger than its pool) and answer at once.
 
 import type { RunRecord, Workspace } from '../../store/index';
+import { depthTag } from '../../transfer/depth-tag';
 import { demoExperiment, demoExperimentName } from '../../transfer/demo';
 import { ExperimentFileError, parseExperiment } from '../../transfer/experiment/experiment-file';
 import { prepareExperiment } from '../../transfer/experiment/prepare';
@@ -97,9 +98,13 @@ export const transferHandlers: Handlers = {
   'transfer.launch': (ctx, req) => {
     const anchor = usableRun(ctx.ws, req.competenceRunId, 'competence');
     const needsCircuit = req.methods.some((m) => HEAD_METHOD_NAMES.includes(m));
+    // The name says the depth the circuit has (a finished discovery may have stopped below the asked one).
+    let depth = depthTag(req.depth, []);
     if (needsCircuit) {
       const discovery = usableRun(ctx.ws, req.discoveryRunId!, 'discover');
       if (discovery.config['competenceRunId'] !== anchor.id) throw new ApiError('rejected', `discovery run ${discovery.id} was not run on competence run ${anchor.id}`);
+      const stored = ctx.ws.circuits.byRun(discovery.id).map((c) => c.depth);
+      if (discovery.status === 'done' && stored.length > 0) depth = depthTag(req.depth, [Math.min(req.depth, Math.max(...stored))]);
     }
     if (anchor.datasetId !== null) requireLanguages(ctx.ws, anchor.datasetId, [req.target]);
     const tuning = (anchor.config['pools'] as { tuning?: number } | undefined)?.tuning ?? 100;
@@ -111,7 +116,7 @@ export const transferHandlers: Handlers = {
       return req.seeds.map((seed) =>
         ctx.runner.enqueue({
           kind: 'transfer',
-          name: `${method}${head ? ` d${req.depth}` : ''} ${source}→${req.target} n=${req.n} seed ${seed}`,
+          name: `${method}${head ? ` ${depth}` : ''} ${source}→${req.target} n=${req.n} seed ${seed}`,
           seed,
           device,
           parentRunId: head ? req.discoveryRunId! : anchor.id,

@@ -7,9 +7,8 @@ import type { Command } from 'commander';
 import { JobRegistry } from '../../jobs/index';
 import { Workspace } from '../../store/index';
 import { demoExperiment, demoExperimentName } from '../../transfer/demo';
+import { demoSummary } from '../../transfer/demo-summary';
 import { parseExperiment } from '../../transfer/experiment/experiment-file';
-import { buildReport, methodComparison } from '../../transfer/experiment/report';
-import { markdownTable } from '../../transfer/experiment/render';
 import { collectResults } from '../../transfer/experiment/results';
 import { runExperiment } from '../../transfer/experiment/run-experiment';
 import { describeRecipe } from '../../transfer/recipe';
@@ -39,23 +38,18 @@ export function registerDemo(program: Command): void {
           process.stderr.write(
             `Lontar demo (${name}) in workspace ${ws.dir}\n` +
               `  1. competence: full fine-tuning on ${spec.nSrc} Indonesian examples (${describeRecipe(spec.competenceRecipe!)})\n` +
-              `  2. discovery: CD-T circuit of the Indonesian checkpoint (depth ${spec.depth.join(', ')})\n` +
+              `  2. discovery: CD-T circuit of the Indonesian checkpoint (expansion asked up to depth ${spec.depth.join(', ')})\n` +
               `  3. transfer to Javanese with n = ${spec.n.join(', ')}: CT-SFT, its NearZero control and continued full fine-tuning (${describeRecipe(spec.recipe)})\n` +
               `  4. evaluation: Javanese accuracy, and Indonesian accuracy after tuning (forgetting)\n\n`,
           );
           const outcome = await runExperiment(ws, spec, { registry: await JobRegistry.load(), attach: experimentProgress(name), signal: interrupt.signal });
           const results = collectResults(ws, name);
-          const table = methodComparison(results, 'jav', spec.n[0]!);
-          const report = buildReport(results);
-          const choice = report.tables.find((t) => t.title.startsWith('Circuit or NearZero'));
-          const circuit = results.transfers.find((r) => r.method === 'circuit')?.heads;
+          const { table, report, lines } = demoSummary(results, 'jav', spec.n[0]!);
           const reused = outcome.plan.every((p) => p.state === 'done');
           const took = reused ? 'Every run was already done in this workspace (--fresh trains them again).' : `Finished in ${((performance.now() - t0) / 1000).toFixed(0)} s.`;
           emit(Boolean(f.json), { workspace: ws.dir, experiment: name, table, report }, () =>
             [
-              `\n${markdownTable(table)}\n`,
-              ...(circuit ? [`Circuit heads (layer.head): ${circuit}`] : []),
-              ...(choice ? [`Chosen on Javanese validation: ${choice.rows.map((r) => r[3]).join('; ')}`] : []),
+              ...lines,
               `${took} Runs, metrics and predictions are in the workspace;`,
               `full tables: lontar experiment report --name ${name} --workspace ${ws.dir}`,
             ].join('\n'),

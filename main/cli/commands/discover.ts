@@ -1,7 +1,7 @@
 // `lontar discover`: CD-T circuit discovery on a model folder and a dataset, written to circuit.json.
 
 import type { Command } from 'commander';
-import { writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
+import { expansionOf, writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
@@ -50,6 +50,7 @@ function discoveryPool(train: ClassificationExample[], seed: number): Classifica
 function summary(file: CircuitFile): string {
   const lines = [`circuit (${file.circuit.length} heads): ${file.circuit.map((h) => `${h.layer}.${h.head}`).join(' ')}`];
   for (const it of file.iterations) lines.push(`  depth ${it.depth}: ${it.selected.map((h) => `${h.layer}.${h.head}`).join(' ')}  (${it.seconds.toFixed(1)} s)`);
+  lines.push(`  ${expansionOf(file).reason}`);
   if (file.faithfulness) {
     const f = file.faithfulness;
     lines.push(`faithfulness on ${f.examples} validation examples (full model: accuracy ${(100 * f.full.accuracy).toFixed(1)}%):`);

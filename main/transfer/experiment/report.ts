@@ -6,6 +6,7 @@
 //   5. cost: trainable fraction and training wall time per method
 // plus CSV files (summary per cell group, every run, every choice) for further analysis.
 
+import { depthTag } from '../depth-tag';
 import { HEAD_METHODS, METHOD_LABELS, isHeadMethod, type TransferMethod } from '../methods';
 import { bestOnTest, chooseOnValidation, chosenRun, type Choice } from './choice';
 import type { ExperimentResults, TransferResult } from './results';
@@ -30,7 +31,9 @@ export interface ExperimentReport {
 interface Column {
   label: string;
   method: TransferMethod | 'chosen';
+  /** The depth the cells asked for; the label names the depths their circuits reached. */
   depth: number | null;
+  depthReached: number[];
 }
 
 type Metric = (r: TransferResult) => number | undefined;
@@ -40,12 +43,24 @@ const sourceAcc: Metric = (r) => r.sourceTest?.accuracy;
 
 const FLAT_ORDER: TransferMethod[] = ['direct', 'full', 'norms'];
 
+/** The distinct depths the finished runs of these methods at asked depth `d` reached, ascending. */
+function reachedDepths(results: ExperimentResults, methods: readonly TransferMethod[], d: number): number[] {
+  const done = results.transfers.filter((r) => r.status === 'done' && r.depth === d && methods.includes(r.method) && r.depthReached !== undefined);
+  return [...new Set(done.map((r) => r.depthReached!))].sort((a, b) => a - b);
+}
+
 function columns(results: ExperimentResults): Column[] {
   const { methods, depth } = results.spec;
-  const cols: Column[] = FLAT_ORDER.filter((m) => methods.includes(m)).map((m) => ({ label: METHOD_LABELS[m], method: m, depth: null }));
+  const cols: Column[] = FLAT_ORDER.filter((m) => methods.includes(m)).map((m) => ({ label: METHOD_LABELS[m], method: m, depth: null, depthReached: [] }));
   for (const d of depth) {
-    for (const m of HEAD_METHODS.filter((x) => methods.includes(x))) cols.push({ label: `${METHOD_LABELS[m]} d${d}`, method: m, depth: d });
-    if (methods.includes('circuit') && methods.includes('nearzero')) cols.push({ label: `CT-SFT (val-chosen) d${d}`, method: 'chosen', depth: d });
+    for (const m of HEAD_METHODS.filter((x) => methods.includes(x))) {
+      const reached = reachedDepths(results, [m], d);
+      cols.push({ label: `${METHOD_LABELS[m]} ${depthTag(d, reached)}`, method: m, depth: d, depthReached: reached });
+    }
+    if (methods.includes('circuit') && methods.includes('nearzero')) {
+      const reached = reachedDepths(results, ['circuit', 'nearzero'], d);
+      cols.push({ label: `CT-SFT (val-chosen) ${depthTag(d, reached)}`, method: 'chosen', depth: d, depthReached: reached });
+    }
   }
   return cols;
 }
@@ -98,7 +113,7 @@ function choiceTable(results: ExperimentResults): { table: Table; choices: (Choi
       rows.push([
         g.target,
         String(g.n),
-        String(depth),
+        depthTag(depth, reachedDepths(results, ['circuit', 'nearzero'], depth)),
         `Circuit ${circuitPicks}/${choices.length}, NearZero ${choices.length - circuitPicks}/${choices.length}`,
         acc((c) => c.circuit),
         acc((c) => c.nearzero),
@@ -163,7 +178,9 @@ export interface SummaryRow {
   target: string;
   n: number;
   method: TransferMethod | 'chosen';
+  /** Asked for; `depthReached` lists what the runs' circuits reached (empty: not a head method, or not measured). */
   depth: number | null;
+  depthReached: number[];
   label: string;
   targetAcc: Stat | null;
   targetF1: Stat | null;
@@ -194,6 +211,7 @@ export function summaryRows(results: ExperimentResults): SummaryRow[] {
         n: g.n,
         method: col.method,
         depth: col.depth,
+        depthReached: col.depthReached,
         label: col.label,
         targetAcc: s(targetAcc),
         targetF1: s(targetF1),
@@ -225,28 +243,28 @@ function csvFiles(results: ExperimentResults, choices: (Choice & { target: strin
     if (`${r.target}/${r.n}` !== group) {
       group = `${r.target}/${r.n}`;
       const a = a0.get(r.target);
-      summary.push([r.target, r.n, 'competence', '', a?.count, a?.mean, a?.std, '', '', '', '', '', '', '', '', '', '']);
+      summary.push([r.target, r.n, 'competence', '', '', a?.count, a?.mean, a?.std, '', '', '', '', '', '', '', '', '', '']);
     }
     summary.push([
-      r.target, r.n, r.method, r.depth ?? '', r.targetAcc?.count, r.targetAcc?.mean, r.targetAcc?.std, r.targetF1?.mean, r.targetF1?.std, r.targetValid?.mean,
+      r.target, r.n, r.method, r.depth ?? '', r.depthReached.join(' '), r.targetAcc?.count, r.targetAcc?.mean, r.targetAcc?.std, r.targetF1?.mean, r.targetF1?.std, r.targetValid?.mean,
       r.sourceAcc?.mean, r.sourceAcc?.std, r.forgetting?.mean, r.forgetting?.std, r.trainableFraction?.mean, r.trainSeconds?.mean, isHeadMethod(r.method as TransferMethod) ? 'head' : '',
     ]);
   }
   return {
     'summary.csv': csv(
-      ['target', 'n', 'method', 'depth', 'seeds', 'target_acc_mean', 'target_acc_std', 'target_f1_mean', 'target_f1_std', 'target_valid_acc_mean', 'source_acc_mean', 'source_acc_std', 'forgetting_mean', 'forgetting_std', 'trainable_fraction', 'train_seconds_mean', 'scope'],
+      ['target', 'n', 'method', 'depth_asked', 'depth_reached', 'seeds', 'target_acc_mean', 'target_acc_std', 'target_f1_mean', 'target_f1_std', 'target_valid_acc_mean', 'source_acc_mean', 'source_acc_std', 'forgetting_mean', 'forgetting_std', 'trainable_fraction', 'train_seconds_mean', 'scope'],
       summary,
     ),
     'runs.csv': csv(
-      ['key', 'run', 'status', 'seed', 'target', 'n', 'method', 'depth', 'target_acc', 'target_f1', 'target_valid_acc', 'source_acc', 'trainable_fraction', 'train_seconds', 'heads'],
+      ['key', 'run', 'status', 'seed', 'target', 'n', 'method', 'depth_asked', 'depth_reached', 'target_acc', 'target_f1', 'target_valid_acc', 'source_acc', 'trainable_fraction', 'train_seconds', 'heads'],
       [
-        ...results.competence.map((c) => [`seed${c.seed}/competence`, c.runId, c.status, c.seed, '', '', 'competence', '', '', '', '', c.test.get(results.spec.source)?.accuracy, 1, '', '']),
-        ...results.transfers.map((r) => [r.key, r.runId, r.status, r.seed, r.target, r.n, r.method, r.depth, r.targetTest?.accuracy, r.targetTest?.macroF1, r.targetValid?.accuracy, r.sourceTest?.accuracy, r.trainableFraction, r.trainSeconds, r.heads]),
+        ...results.competence.map((c) => [`seed${c.seed}/competence`, c.runId, c.status, c.seed, '', '', 'competence', '', '', '', '', '', c.test.get(results.spec.source)?.accuracy, 1, '', '']),
+        ...results.transfers.map((r) => [r.key, r.runId, r.status, r.seed, r.target, r.n, r.method, r.depth, r.depthReached, r.targetTest?.accuracy, r.targetTest?.macroF1, r.targetValid?.accuracy, r.sourceTest?.accuracy, r.trainableFraction, r.trainSeconds, r.heads]),
       ],
     ),
     'choice.csv': csv(
-      ['target', 'n', 'depth', 'seed', 'chosen', 'circuit_valid', 'nearzero_valid', 'circuit_test', 'nearzero_test', 'chosen_test', 'best_on_test'],
-      choices.map((c) => [c.target, c.n, c.depth, c.seed, c.chosen, c.circuit.targetValid?.accuracy, c.nearzero.targetValid?.accuracy, c.circuit.targetTest?.accuracy, c.nearzero.targetTest?.accuracy, chosenRun(c).targetTest?.accuracy, bestOnTest(c).targetTest?.accuracy]),
+      ['target', 'n', 'depth_asked', 'depth_reached', 'seed', 'chosen', 'circuit_valid', 'nearzero_valid', 'circuit_test', 'nearzero_test', 'chosen_test', 'best_on_test'],
+      choices.map((c) => [c.target, c.n, c.depth, c.circuit.depthReached, c.seed, c.chosen, c.circuit.targetValid?.accuracy, c.nearzero.targetValid?.accuracy, c.circuit.targetTest?.accuracy, c.nearzero.targetTest?.accuracy, chosenRun(c).targetTest?.accuracy, bestOnTest(c).targetTest?.accuracy]),
     ),
   };
 }

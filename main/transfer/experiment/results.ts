@@ -2,7 +2,9 @@
 // scores (source test = the retention baseline; each target's test = A0), and per transfer cell its
 // target test/validation scores, source test score after tuning, trainable fraction and wall time.
 
+import { expansionOf } from '../../circuits/circuit-file';
 import type { EvaluationRecord, Workspace } from '../../store/index';
+import { readCircuitBlob } from '../circuit-store';
 import type { TransferMethod } from '../methods';
 import { experimentCells } from './cells';
 import { experimentSchema, type ExperimentSpec } from './experiment-file';
@@ -29,7 +31,10 @@ export interface TransferResult {
   target: string;
   n: number;
   method: TransferMethod;
+  /** The depth the cell asked for (head methods); null for the others. */
   depth: number | null;
+  /** The depth the circuit it trained had actually reached (expansion may stop earlier). */
+  depthReached?: number;
   runId: number | null;
   status: string;
   targetTest?: Score;
@@ -40,9 +45,18 @@ export interface TransferResult {
   heads?: string;
 }
 
+/** A seed's circuit discovery: how far expansion went and why it stopped (when the run is done). */
+export interface DiscoveryResult {
+  seed: number;
+  runId: number | null;
+  status: string;
+  expansion?: ReturnType<typeof expansionOf>;
+}
+
 export interface ExperimentResults {
   spec: ExperimentSpec;
   competence: CompetenceResult[];
+  discoveries: DiscoveryResult[];
   transfers: TransferResult[];
 }
 
@@ -61,7 +75,7 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
   const { datasetId, modelId, ...identity } = record.config as { datasetId: number; modelId: number };
   // The stored identity names the model and dataset by id, not by path (prepare.ts); the paths are not read here.
   const spec = experimentSchema.parse({ model: `model ${modelId}`, dataset: `dataset ${datasetId}`, ...identity });
-  const runs = new Map<string, { id: number; status: string }>();
+  const runs = new Map<string, { id: number; status: string; outputBlob: string | null }>();
   for (const r of ws.runs.list()) if (r.name?.startsWith(`${name}/`)) runs.set(r.name, r);
   const evaluations = (runId: number | null) => (runId === null ? [] : ws.evaluations.byRun(runId));
   const score = (evals: EvaluationRecord[], language: string, split: string): Score | undefined => {
@@ -70,6 +84,7 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
   };
 
   const competence: CompetenceResult[] = [];
+  const discoveries: DiscoveryResult[] = [];
   const transfers: TransferResult[] = [];
   for (const cell of experimentCells(spec, datasetId, modelId)) {
     const run = runs.get(runNameOf(name, cell.key));
@@ -80,6 +95,9 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
       const byLanguage = (split: string) =>
         new Map(evals.filter((e) => e.split === split && e.accuracy !== null).map((e) => [e.language, { accuracy: e.accuracy!, macroF1: e.macroF1 ?? NaN }]));
       competence.push({ seed: cell.seed, runId, status, test: byLanguage('test'), valid: byLanguage('valid') });
+    } else if (cell.kind === 'discover') {
+      const blob = run?.status === 'done' ? run.outputBlob : null;
+      discoveries.push({ seed: cell.seed, runId, status, ...(blob && { expansion: expansionOf(readCircuitBlob(ws, blob)) }) });
     } else if (cell.kind === 'transfer') {
       const extra = evals[0]?.extra ?? {};
       const num = (k: string) => (typeof extra[k] === 'number' ? (extra[k] as number) : undefined);
@@ -90,6 +108,7 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
         n: cell.n!,
         method: cell.method!,
         depth: cell.depth ?? null,
+        ...(cell.depth !== undefined && num('depth') !== undefined && { depthReached: num('depth') }),
         runId,
         status,
         targetTest: score(evals, cell.target!, 'test'),
@@ -101,5 +120,5 @@ export function collectResults(ws: Workspace, name: string): ExperimentResults {
       });
     }
   }
-  return { spec, competence, transfers };
+  return { spec, competence, discoveries, transfers };
 }

@@ -55,6 +55,7 @@ export const discoverKind = defineJobKind({
       },
     );
     await progress.checkpoint();
+    ctx.log(file.expansion!.reason);
     assertWithin('mean set M', file.examples.mean, poolA, 'Pool A');
     assertWithin('discovery set D', file.examples.discovery, poolA, 'Pool A');
 
@@ -66,6 +67,8 @@ export const discoverKind = defineJobKind({
       outputBlob,
       summary: {
         circuit: heads(file.circuit),
+        depthReached: file.expansion!.reached,
+        expansion: file.expansion!.reason,
         perIteration: file.settings.perIteration,
         ...Object.fromEntries((file.faithfulness?.circuits ?? []).map((f) => [`faithfulness.${f.name}`, f.accuracyFaithfulness])),
       },

@@ -1,14 +1,14 @@
-// ECharts with only what the views draw (heat maps, bars, lines, scatter), a canvas renderer for the
+// ECharts with only what the views draw (heat maps, bars, box plots, lines, scatter, error whiskers), a canvas renderer for the
 // screen and an SVG renderer for exports. Tooltips render as rich text on the canvas: HTML tooltips
 // would need inline style attributes, which the CSP refuses.
 
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, BoxplotChart, CustomChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import { AriaComponent, DatasetComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import { themeColors } from '../lib/theme.svelte';
 
-echarts.use([BarChart, HeatmapChart, LineChart, ScatterChart, MarkLineComponent, AriaComponent, DatasetComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer, SVGRenderer]);
+echarts.use([BarChart, BoxplotChart, CustomChart, HeatmapChart, LineChart, ScatterChart, MarkLineComponent, AriaComponent, DatasetComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, VisualMapComponent, CanvasRenderer, SVGRenderer]);
 
 export { echarts };
 export type ChartOption = echarts.EChartsCoreOption;

@@ -190,6 +190,19 @@ export const en = {
     iterationName: (i: number, target: string) => (i === 0 ? 'Iteration 0 — toward the logits' : `Iteration ${i} — toward ${target}`),
     heatmapFileTitle: (circuit: string, i: number) => `${circuit} — relevance of every head, iteration ${i}`,
     heatmapLabel: (i: number) => `Heat map of head relevance at iteration ${i}, layers by heads; circuit heads are outlined`,
+    layerProfileTitle: 'Scores by layer',
+    layerProfileHelp: 'Each box is one layer’s heads at this iteration (whiskers: lowest and highest); a dot marks a layer whose best head was kept.',
+    layerProfileLabel: (i: number) => `Box plots of head relevance per layer at iteration ${i}`,
+    layerProfileTip: (layer: number, heads: number, kept: number, min: number, median: number, max: number, mean: number) =>
+      `Layer ${layer}: ${plural(heads, 'head', 'heads')}, ${n(kept)} kept\nmin ${min.toPrecision(3)} · median ${median.toPrecision(3)} · max ${max.toPrecision(3)}\nmean ${mean.toPrecision(3)}`,
+    expansion: (stop: string, reached: number, asked: number) =>
+      stop === 'asked-depth'
+        ? `Expansion reached depth ${n(reached)}, as asked.`
+        : stop === 'targets-in-layer-0'
+          ? `Expansion stopped at depth ${n(reached)} of ${n(asked)} asked: every head it would target is in layer 0, so no earlier head can feed it.`
+          : stop === 'no-candidates'
+            ? `Expansion stopped at depth ${n(reached)} of ${n(asked)} asked: every head below its targets is already in the circuit.`
+            : `Expansion reached depth ${n(reached)} of ${n(asked)} asked (this circuit file does not record why).`,
     layer: 'Layer',
     head: 'Head',
     score: 'Score',
@@ -368,6 +381,12 @@ export const en = {
     scatterLabel: 'Scatter chart: one point per method and n, target test accuracy up, source test accuracy after tuning across; the competence checkpoint is marked',
     barsTitle: (target: string) => `Accuracy per method and n (${target})`,
     barsLabel: 'Grouped bars: target accuracy and source retention for each method and n',
+    forgettingTitle: (target: string) => `Forgetting per method and n (${target}), mean ± std over seeds`,
+    forgettingLabel: (source: string) => `Bar chart: ${source} accuracy lost after tuning, per method and n, with whiskers of ± one standard deviation over seeds`,
+    forgettingAxis: (source: string) => `${source} accuracy lost`,
+    forgettingTip: (label: string, size: number, mean: number, std: number, seeds: number) =>
+      `${label}, n=${n(size)}\nforgetting ${mean.toFixed(3)}${seeds > 1 ? ` ± ${std.toFixed(3)}` : ''} (${plural(seeds, 'seed', 'seeds')})`,
+    spread: '± std',
     retention: (source: string) => `${source} accuracy after tuning`,
     targetAccuracy: (target: string) => `${target} accuracy`,
     competencePoint: 'Competence checkpoint',

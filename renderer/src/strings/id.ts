@@ -193,6 +193,19 @@ export const id: Strings = {
     iterationName: (i: number, target: string) => (i === 0 ? 'Iterasi 0 — terhadap logit' : `Iterasi ${i} — terhadap ${target}`),
     heatmapFileTitle: (circuit: string, i: number) => `${circuit} — relevansi setiap head, iterasi ${i}`,
     heatmapLabel: (i: number) => `Peta panas relevansi head pada iterasi ${i}, lapisan terhadap head; head sirkuit diberi garis tepi`,
+    layerProfileTitle: 'Skor per lapisan',
+    layerProfileHelp: 'Setiap kotak adalah head satu lapisan pada iterasi ini (garis: terendah dan tertinggi); titik menandai lapisan yang head terbaiknya dipilih.',
+    layerProfileLabel: (i: number) => `Diagram kotak relevansi head per lapisan pada iterasi ${i}`,
+    layerProfileTip: (layer: number, heads: number, kept: number, min: number, median: number, max: number, mean: number) =>
+      `Lapisan ${layer}: ${n(heads)} head, ${n(kept)} dipilih\nmin ${min.toPrecision(3)} · median ${median.toPrecision(3)} · maks ${max.toPrecision(3)}\nrata-rata ${mean.toPrecision(3)}`,
+    expansion: (stop: string, reached: number, asked: number) =>
+      stop === 'asked-depth'
+        ? `Ekspansi mencapai kedalaman ${n(reached)}, sesuai permintaan.`
+        : stop === 'targets-in-layer-0'
+          ? `Ekspansi berhenti di kedalaman ${n(reached)} dari ${n(asked)} yang diminta: semua head targetnya ada di lapisan 0, jadi tidak ada head sebelumnya yang dapat memberinya masukan.`
+          : stop === 'no-candidates'
+            ? `Ekspansi berhenti di kedalaman ${n(reached)} dari ${n(asked)} yang diminta: semua head di bawah targetnya sudah ada di sirkuit.`
+            : `Ekspansi mencapai kedalaman ${n(reached)} dari ${n(asked)} yang diminta (berkas sirkuit ini tidak mencatat alasannya).`,
     layer: 'Lapisan',
     head: 'Head',
     score: 'Skor',
@@ -379,6 +392,12 @@ export const id: Strings = {
     scatterLabel: 'Diagram sebar: satu titik per metode dan n, akurasi uji target ke atas, akurasi uji sumber setelah tuning ke samping; checkpoint kompetensi ditandai',
     barsTitle: (target: string) => `Akurasi per metode dan n (${target})`,
     barsLabel: 'Batang berkelompok: akurasi target dan retensi sumber untuk setiap metode dan n',
+    forgettingTitle: (target: string) => `Lupa per metode dan n (${target}), rerata ± simpangan baku antar-seed`,
+    forgettingLabel: (source: string) => `Diagram batang: akurasi ${source} yang hilang setelah penyetelan, per metode dan n, dengan garis ± satu simpangan baku antar-seed`,
+    forgettingAxis: (source: string) => `akurasi ${source} yang hilang`,
+    forgettingTip: (label: string, size: number, mean: number, std: number, seeds: number) =>
+      `${label}, n=${n(size)}\nlupa ${mean.toFixed(3)}${seeds > 1 ? ` ± ${std.toFixed(3)}` : ''} (${n(seeds)} seed)`,
+    spread: '± simpangan baku',
     retention: (source: string) => `Akurasi ${source} setelah tuning`,
     targetAccuracy: (target: string) => `Akurasi ${target}`,
     competencePoint: 'Checkpoint kompetensi',

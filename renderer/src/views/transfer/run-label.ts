@@ -8,7 +8,7 @@ export const runLabel = (r: TransferRun): string => `${r.id}: ${r.name ?? t.tran
 /** What a run trains or computes, in words: "circuit d1 ind→jav, n=25, seed 31". */
 export function runWhat(r: TransferRun): string {
   const method = r.method ? (t.transfer.methodNames[r.method] ?? r.method) : t.transfer.kinds[r.kind];
-  const depth = r.depth !== null && r.kind === 'transfer' ? ` d${r.depth}` : '';
+  const depth = r.depthTag !== null && r.kind === 'transfer' ? ` ${r.depthTag}` : '';
   const languages = r.target ? `${r.source ?? '?'}→${r.target}` : (r.source ?? '');
   return `${method}${depth} ${languages}${r.n !== null ? `, n=${r.n}` : ''}, seed ${r.seed}`;
 }
