@@ -186,6 +186,10 @@ test('an experiment, run as `lontar experiment run` runs it, compares with the t
   // The runs list and the demo's printout say the same: depth 0 reached, and why expansion stopped.
   const { runs } = await ok<{ runs: TransferRun[] }>(service, 'transfer.runs', {});
   assert.deepEqual(runs.filter((r) => r.method === 'circuit' || r.kind === 'discover').map((r) => [r.depthReached, r.depthTag]), [[0, 'd0 (asked d1)'], [0, 'd0 (asked d1)']]);
+  const { jobs } = await ok(service, 'jobs.list', {});
+  const discovery = jobs.find((j: { kind: string }) => j.kind === 'discover');
+  assert.deepEqual([discovery.progress, discovery.detail.step, discovery.detail.summary.depthReached], [1, discovery.detail.total, 0], 'a discovery that stopped early ends its bar at 100%');
+  assert.match(discovery.detail.summary.expansion, /^expansion stopped at depth 0 of 1 asked/);
   const printed = demo.lines.join('\n');
   assert.match(printed, /\| Circuit \(CT-SFT\) d0 \(asked d1\) +\|/);
   assert.match(printed, /Discovery, seed 31: expansion stopped at depth 0 of 1 asked: every target of depth 1 \(.*\) is in layer 0/);

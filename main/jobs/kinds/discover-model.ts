@@ -111,11 +111,12 @@ export const discoverModel = defineJobKind({
       progress.report(phase, done, of, phase.startsWith('predicting') ? predictWeight : layers),
     );
     await ctx.throwIfStopped();
+    ctx.log(file.expansion!.reason);
 
     const outputBlob = await ctx.saveBlob(`${JSON.stringify(file)}\n`, CIRCUIT_MEDIA_TYPE);
     let deepest = 0;
     for (const row of circuitRows(ctx.job.runId, language, file)) deepest = (await ctx.store.circuits.create(row)).id;
     await ctx.progress({ step: total, total });
-    return { outputBlob, summary: { circuitId: deepest, heads: file.circuit.length } };
+    return { outputBlob, summary: { circuitId: deepest, heads: file.circuit.length, depthReached: file.expansion!.reached, expansion: file.expansion!.reason } };
   },
 });

@@ -54,6 +54,7 @@ export const discoverKind = defineJobKind({
         if (at > progress.position) progress.tick(at - progress.position);
       },
     );
+    progress.tick(progress.total - progress.position); // depths never scored when expansion stopped early
     await progress.checkpoint();
     ctx.log(file.expansion!.reason);
     assertWithin('mean set M', file.examples.mean, poolA, 'Pool A');
