@@ -1,7 +1,8 @@
 // The discovery job end to end on a tiny model: the circuit file validates and round-trips, example
 // sets come only from the pool (M and D disjoint when possible), seeded runs reproduce the same
 // circuit and scores, controls match the circuit's size without overlapping it, expansion targets
-// only earlier layers, and the helpers (selection size, Spearman) behave.
+// only earlier layers, the fast screen finds a planted head as CD-T does, and the helpers (selection
+// size, Spearman) behave.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { resolveTask } from '../../main/models/classification/task';
 import { loadModel } from '../../main/models/load';
 import { tinyModel, writeTinyModel, TEXTS } from '../models/fixtures/tiny-models';
 import { testRunner } from '../helpers/engine';
+import { plantHead, selfLabelled } from './fixtures/planted';
 
 const dir = mkdtempSync(join(tmpdir(), 'lontar-discovery-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,12 +60,25 @@ test('a discovery run writes a valid, reproducible circuit file built from the p
     assert.ok(control.every((h) => !inCircuit.has(`${h.layer}.${h.head}`)));
   }
   assert.ok(first.faithfulness && first.faithfulness.circuits.length === first.iterations.length + 3);
-  assert.ok(first.fastScreen && Math.abs(first.fastScreen.spearmanWithCdt) <= 1);
+  assert.deepEqual(first.fastScreen?.attribution.map((row) => row.length), [4, 4], 'one attribution per head');
 
   const again = await run(7);
   assert.deepEqual(again.circuit, first.circuit);
   assert.deepEqual(again.iterations.map((i) => i.scores), first.iterations.map((i) => i.scores));
   assert.deepEqual(again.examples, first.examples);
+});
+
+test('the fast screen agrees with CD-T on a model whose label logits only one head writes', async () => {
+  const planted = { layer: 1, head: 2 };
+  writeTinyModel(join(dir, 'planted'), tinyModel('qwen2', 5), 'F64');
+  const model = loadModel(join(dir, 'planted'));
+  plantHead(model, resolveTask(model), planted);
+  const { task, examples } = await selfLabelled(model, pool.map((e) => e.text));
+  const file = await runDiscovery(model, task, { pool: examples, validation: [] }, { ...DEFAULT_DISCOVERY, selectionRatio: 0.125, maxDepth: 0, meanSize: 12, discoverySize: 12, batchSize: 6, runner: testRunner() });
+  const { attribution, spearmanWithCdt } = file.fastScreen!;
+  const strongest = attribution.flatMap((row, layer) => row.map((a, head) => ({ layer, head, a }))).sort((x, y) => y.a - x.a)[0]!;
+  assert.deepEqual({ layer: strongest.layer, head: strongest.head }, planted, 'the fast screen ranks the planted head first');
+  assert.ok(spearmanWithCdt > 0.9, `ρ with CD-T ${spearmanWithCdt}`);
 });
 
 test('selection size and rank correlation', () => {
