@@ -27,7 +27,7 @@ test('discovery on a registered model, its circuits per depth, a hand edit and a
   assert.ok(progress.length > 0 && progress.every((f, i) => f >= (progress[i - 1] ?? 0)), 'progress only moves forward');
 
   const circuits = (await ok(service, 'circuits.list')).circuits;
-  const deepestId = end.detail.summary!['circuitId'];
+  const deepestId = end.detail.summary!['circuitId'] as number;
   const deepest = await ok(service, 'circuits.get', { id: deepestId });
   assert.deepEqual(deepest.grid, { layers: 2, heads: 4 });
   assert.equal(circuits.length, deepest.iterations.length, 'one circuit per depth');
@@ -69,8 +69,8 @@ test('discovery on a registered model, its circuits per depth, a hand edit and a
   const other = await ok(service, 'circuits.discover', { modelId: model.id, datasetId, language: 'jav', settings: { ...SETTINGS, seed: 5, maxDepth: 0, fastScreen: false } });
   const otherEnd = await jobEnd(service, other.jobId);
   assert.equal(otherEnd.status, 'done', otherEnd.error ?? '');
-  const otherId = otherEnd.detail.summary!['circuitId'];
-  const scoresOf = async (id: number) => new Map((await ok(service, 'circuits.get', { id })).iterations[0].scores.map((s: { layer: number; head: number; score: number }) => [`${s.layer}.${s.head}`, s.score]));
+  const otherId = otherEnd.detail.summary!['circuitId'] as number;
+  const scoresOf = async (id: number) => new Map<string, number>((await ok(service, 'circuits.get', { id })).iterations[0].scores.map((s: { layer: number; head: number; score: number }) => [`${s.layer}.${s.head}`, s.score] as const));
   const [mine, theirs] = [await scoresOf(deepestId), await scoresOf(otherId)];
   const rank = (m: Map<string, number>) => new Map([...m].sort((x, y) => x[1] - y[1]).map(([key], i) => [key, i + 1]));
   const [ra, rb] = [rank(mine), rank(theirs)];
