@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
+import { resolveProvider } from '../../engine/runtime/provider';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
 import { resolveTask } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
@@ -96,6 +97,7 @@ export function registerDiscover(program: Command): void {
       const train = readExamples(flags.data, { split: 'train', language: flags.language });
       const validation = readExamples(flags.valid ?? flags.data, { split: 'valid', language: flags.language });
       const pool = discoveryPool(train, seed);
+      await resolveProvider(); // probe CUDA once, so the runner's 'auto' can choose it
       const file = await runDiscovery(
         model,
         task,
