@@ -9,6 +9,7 @@ import type { ClassificationExample } from '../../models/classification/batch-en
 import { resolveTask } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
 import { CliError, emit } from '../output';
+import { stageReporter } from '../progress';
 import { readExamples } from '../read-examples';
 
 interface DiscoverFlags {
@@ -98,6 +99,7 @@ export function registerDiscover(program: Command): void {
       const validation = readExamples(flags.valid ?? flags.data, { split: 'valid', language: flags.language });
       const pool = discoveryPool(train, seed);
       await resolveProvider(); // probe CUDA once, so the runner's 'auto' can choose it
+      const progress = stageReporter();
       const file = await runDiscovery(
         model,
         task,
@@ -116,9 +118,9 @@ export function registerDiscover(program: Command): void {
           maxLength: int('max-length', flags.maxLength, 8),
           fastScreen: flags.fastScreen,
         },
-        (phase, done, total) => process.stderr.write(`\r${phase}: ${done}/${total}   `),
+        progress.report,
       );
-      process.stderr.write('\n');
+      progress.end();
       writeCircuitFile(flags.out, file);
       emit(Boolean(flags.json), file, () => `${summary(file)}\nwritten to ${flags.out}`);
     });
