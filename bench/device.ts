@@ -14,6 +14,7 @@ import { buildRelevanceGraph, MEAN_INPUT } from '../main/circuits/relevance-grap
 import { DEFAULT_DISCOVERY } from '../main/circuits/run-discovery';
 import { Trainer } from '../main/engine/optim/trainer';
 import type { Trainability } from '../main/engine/params/binding';
+import { resolveProvider } from '../main/engine/runtime/provider';
 import { LocalRunner } from '../main/engine/runtime/runner';
 import { hostTensor } from '../main/engine/tensor';
 import { resolveTask } from '../main/models/classification/task';
@@ -34,6 +35,7 @@ const layers = Number(args.layers);
 const repeats = Number(args.repeats);
 const [B, T] = [16, 128];
 const dir = mkdtempSync(join(tmpdir(), 'lontar-device-'));
+await resolveProvider(args.provider === 'cpu' ? 'cpu' : 'auto'); // probe CUDA once
 const runner = new LocalRunner({ provider: args.provider as 'auto' | 'cpu' | 'cuda' });
 console.log(`device benchmark: Qwen2.5-0.5B shapes, ${layers} layers, batch ${B} × ${T}; ${runner.provider.provider} (${runner.provider.reason})`);
 

@@ -27,7 +27,7 @@ export interface Caller {
  * can build invite links and a revocation ends the person's live sessions at once.
  */
 export interface HostHooks {
-  /** Where invitees open their link (`${base}?invite=TOKEN`), or why this host has no such address. */
+  /** Where invitees open their link (`${base}#invite=TOKEN`), or why this host has no such address. */
   inviteBase(): { base: string } | { base: null; why: string };
   /** Ends the live sessions signed in with this invite (of the workspace at `workspaceDir`); returns how many. */
   endSessions(workspaceDir: string, tokenId: number): number;
@@ -36,7 +36,7 @@ export interface HostHooks {
 export const NO_HOST_HOOKS: HostHooks = {
   inviteBase: () => ({
     base: null,
-    why: 'nothing serves this workspace to the network (the desktop app never does). Close the app, start `lontar serve --host 0.0.0.0` on this workspace, and give the person http://THIS-MACHINE:5183/?invite= (https:// with --tls-cert) followed by the token',
+    why: 'nothing serves this workspace to the network (the desktop app never does). Close the app, start `lontar serve --host 0.0.0.0` on this workspace, and give the person http://THIS-MACHINE:5183/#invite= (https:// with --tls-cert) followed by the token',
   }),
   endSessions: () => 0,
 };

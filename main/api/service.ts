@@ -3,7 +3,7 @@
 // its own process; the desktop shell runs it in a backend process (backend-process.ts), so neither
 // SQLite nor validation ever runs on Electron's main thread.
 
-import { chooseProvider } from '../engine/runtime/provider';
+import { resolveProvider } from '../engine/runtime/provider';
 import { JobRegistry, JobRunner, type JobProcessSpawner } from '../jobs/index';
 import { Workspace } from '../store/index';
 import { AccessGate, callerOf } from './access-gate';
@@ -84,7 +84,7 @@ export class LontarService {
   /** Opens the workspace (creating it if allowed), registers the demo model and starts the job lanes. */
   static async start(options: ServiceOptions): Promise<LontarService> {
     const registry = options.registry ?? (await JobRegistry.load());
-    const choice = chooseProvider('auto');
+    const choice = await resolveProvider('auto'); // a probe session on CUDA, so the UI offers only a GPU that works
     const devices: ('cpu' | 'cuda')[] = choice.provider === 'cuda' ? ['cpu', 'cuda'] : ['cpu'];
     return new LontarService(options, registry, options.resources ?? bundledResources(), { choice, devices });
   }

@@ -62,23 +62,28 @@ export function krippendorffAlpha(units: readonly (readonly Rating[])[]): number
   return chance === 0 ? 1 : 1 - ((n - 1) * disagreeing) / chance;
 }
 
-/** How often annotators agree on items where at least one chose each label (specific agreement). */
+/**
+ * Specific agreement per label (Fleiss 1975; Cicchetti & Feinstein 1990; Uebersax's many-rater form):
+ * Σ_u n_u,l(n_u,l − 1) / Σ_u n_u,l(n_u − 1), i.e. 2a/(2a + b + c) for two annotators. Counted over
+ * unordered pairs: a pair that both chose the label gives 2 to both sums (each rater's chance to be
+ * matched), a pair where only one chose it gives 1 to the denominator.
+ */
 export function perLabelAgreement(units: readonly (readonly Rating[])[], labels: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const label of labels) {
     let agreeing = 0;
-    let pairs = 0;
+    let possible = 0;
     for (const unit of units) {
       const values = unit.filter((v): v is string => v !== null);
       for (let i = 0; i < values.length; i++) {
         for (let j = i + 1; j < values.length; j++) {
-          if (values[i] !== label && values[j] !== label) continue;
-          pairs += 2;
-          if (values[i] === values[j]) agreeing += 2;
+          const chosen = Number(values[i] === label) + Number(values[j] === label);
+          possible += chosen;
+          if (chosen === 2) agreeing += 2;
         }
       }
     }
-    out[label] = pairs === 0 ? Number.NaN : agreeing / pairs;
+    out[label] = possible === 0 ? Number.NaN : agreeing / possible;
   }
   return out;
 }

@@ -20,7 +20,7 @@ export function sendText(res: ServerResponse, status: number, text: string, head
 }
 
 /** The body as text, or undefined when it is larger than `limit` (reading stops there). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) return resolve(undefined);

@@ -3,12 +3,14 @@
 //     holds it is the workspace's owner. It keeps other accounts on this computer out.
 //   - sign-in (any network address, or `--require-sign-in`): each person opens their own invite link
 //     (`lontar access invite`), which is exchanged for a session bound to them and their role.
-// Both arrive once in the address and are then carried by an HttpOnly, SameSite=Strict cookie.
+// Both arrive once in the address's fragment (never sent to a server, never in a log); the page
+// posts them to /sign-in, same-origin (sign-in-page.ts), and an HttpOnly, SameSite=Strict cookie
+// carries the session from then on.
 
 import type { IncomingMessage } from 'node:http';
 import type { Caller, LontarService } from '../api/index';
 import { cookie, sameToken, sessionCookieName } from './security';
-import { SessionStore } from './sessions';
+import { SessionStore, type SessionLimits } from './sessions';
 
 export interface Identity {
   /** The signed-in person; undefined for the local owner (the service then acts as its owner). */
@@ -17,14 +19,16 @@ export interface Identity {
   user: string;
 }
 
-export type Exchange = { ok: true; setCookie: string; user: string } | { ok: false; message: string };
+/** 401: not a valid key or invite (counts as a failed try); 409: this browser is someone else's session; 429: a session cap. */
+export type Exchange = { ok: true; setCookie: string; user: string } | { ok: false; status: 401 | 409 | 429; message: string; user?: string };
 
 export interface Auth {
   readonly signInRequired: boolean;
-  /** The query parameter that carries a key or invite once. */
+  /** The fragment field (and /sign-in body field) that carries a key or invite once. */
   readonly parameter: 'token' | 'invite';
   identify(req: IncomingMessage, now?: number): Identity | undefined;
-  exchange(offered: string, now?: number): Exchange;
+  /** `current` is who the request's cookie already signs in, if anyone. */
+  exchange(offered: string, current?: Identity, now?: number): Exchange;
   /** Ends the sessions signed in with this invite (revoked while serving); returns how many. */
   endSessions(workspaceDir: string, tokenId: number): number;
   /** Why a request without a valid session is refused (the 401 text). */
@@ -51,7 +55,7 @@ export class SessionKeyAuth implements Auth {
   }
 
   exchange(offered: string): Exchange {
-    if (!sameToken(offered, this.key)) return { ok: false, message: 'this session key is not valid for this server; open the address `lontar serve` printed' };
+    if (!sameToken(offered, this.key)) return { ok: false, status: 401, message: 'this session key is not valid for this server; open the address `lontar serve` printed' };
     return { ok: true, setCookie: `${sessionCookieName(this.port())}=${this.key}; ${cookieAttributes(this.secure)}`, user: 'owner (session key)' };
   }
 
@@ -71,8 +75,9 @@ export class InviteAuth implements Auth {
     private readonly service: LontarService,
     sessionMs?: number,
     private readonly secure = false,
+    limits?: SessionLimits,
   ) {
-    this.sessions = new SessionStore(sessionMs);
+    this.sessions = new SessionStore(sessionMs, limits);
   }
 
   identify(req: IncomingMessage, now: number = Date.now()): Identity | undefined {
@@ -88,15 +93,22 @@ export class InviteAuth implements Auth {
     return { caller, user: shownCaller(caller) };
   }
 
-  exchange(offered: string, now: number = Date.now()): Exchange {
+  exchange(offered: string, current?: Identity, now: number = Date.now()): Exchange {
     const result = offered.length > 200 ? ({ ok: false, reason: 'unknown' } as const) : this.service.access.signIn(offered, new Date(now));
     if (!result.ok) {
       const why = { unknown: 'is not valid for this workspace', expired: 'has expired', revoked: 'has been revoked' }[result.reason];
-      return { ok: false, message: `this invite ${why}; ask the workspace's owner for a new one` };
+      return { ok: false, status: 401, message: `this invite ${why}; ask the workspace's owner for a new one` };
     }
-    const { id, session } = this.sessions.create(result.signedIn, now);
+    const user = shownCaller(result.signedIn.caller);
+    // Never swap a person's session for another's (a planted link is the classic login CSRF).
+    if (current?.caller && current.caller.annotatorId !== result.signedIn.caller.annotatorId) {
+      return { ok: false, status: 409, user, message: `this browser is signed in as ${current.caller.name}; to sign in as someone else use another browser profile, or clear this site's cookies first` };
+    }
+    const created = this.sessions.create(result.signedIn, now);
+    if (!created.ok) return { ok: false, status: 429, user, message: created.message };
+    const { id, session } = created;
     const maxAge = Math.max(0, Math.floor((session.expiresAt - now) / 1000));
-    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${id}; ${cookieAttributes(this.secure)}; Max-Age=${maxAge}`, user: shownCaller(result.signedIn.caller) };
+    return { ok: true, setCookie: `${sessionCookieName(this.port())}=${id}; ${cookieAttributes(this.secure)}; Max-Age=${maxAge}`, user };
   }
 
   endSessions(workspaceDir: string, tokenId: number): number {

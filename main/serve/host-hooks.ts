@@ -34,7 +34,7 @@ export function serveHostHooks(auth: Auth, sockets: EventSockets, base: () => st
         ? { base: base() }
         : {
             base: null,
-            why: 'this server is on loopback with a session key, where nobody signs in with an invite. Restart it with `lontar serve --host 0.0.0.0` (or --require-sign-in) and give the person that address followed by /?invite= and the token',
+            why: 'this server is on loopback with a session key, where nobody signs in with an invite. Restart it with `lontar serve --host 0.0.0.0` (or --require-sign-in) and give the person that address followed by /#invite= and the token',
           },
     endSessions: (workspaceDir, tokenId) => {
       const ended = auth.endSessions(workspaceDir, tokenId);

@@ -19,7 +19,9 @@ import { advertisedBase, serveHostHooks, shownHost } from './host-hooks';
 import { RateLimiter, type BucketSettings } from './rate-limit';
 import { actionOf, REQUEST_LOG, RequestLog } from './request-log';
 import { allowedHosts, isLoopback, originRefusal, SECURITY_HEADERS, SignInNotConfiguredError, type Scheme } from './security';
+import { readOffer, sendSignInPage, sendSignInScript, SIGN_IN_PATH, SIGN_IN_SCRIPT_PATH } from './sign-in-page';
 import { sendStatic } from './static-files';
+import type { SessionLimits } from './sessions';
 import type { TlsFiles } from './tls';
 
 export interface ServeLimits {
@@ -51,6 +53,8 @@ export interface BrowserHostOptions {
   requireSignIn?: boolean;
   /** How long a signed-in session lasts (default 12 h; never past its invite's expiry). */
   sessionMs?: number;
+  /** Live sessions per invite, per person and in all (default DEFAULT_SESSION_LIMITS); more are refused. */
+  sessionLimits?: SessionLimits;
   /** Extra host names the server answers to on a network (e.g. a DNS name the lab uses). */
   allowHosts?: readonly string[];
   limits?: Partial<ServeLimits>;
@@ -61,7 +65,7 @@ export interface BrowserHostOptions {
 }
 
 export interface BrowserHost {
-  /** The address to open: on loopback it carries the session key once, then a cookie does. */
+  /** The address to open: on loopback it carries the session key once (in the fragment), then a cookie does. */
   url: string;
   port: number;
   scheme: Scheme;
@@ -79,32 +83,36 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const scheme: Scheme = options.tls ? 'https' : 'http';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const secure = Boolean(options.tls); // cookies then go back over HTTPS only
-  const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs, secure) : new SessionKeyAuth(() => port, token, secure);
+  const auth: Auth = signInRequired ? new InviteAuth(() => port, service, options.sessionMs, secure, options.sessionLimits) : new SessionKeyAuth(() => port, token, secure);
   let allowed = new Set<string>();
   const requests = new RateLimiter(limits.requests);
   const failures = new RateLimiter(limits.failedSignIns);
   const log = new RequestLog(() => options.requestLog ?? join(service.workspaceDir, REQUEST_LOG));
   const inFlight = new Set<Promise<void>>();
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, client: string, identity: { current?: Identity }): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, url: URL, client: string, identity: { current?: Identity & { note?: string } }): Promise<void> => {
     if (!requests.take(client)) return sendText(res, 429, 'too many requests; wait a moment', { 'Retry-After': String(requests.retryAfterSeconds(client)) });
     const refused = originRefusal(req, allowed, scheme);
     if (refused) return sendText(res, refused.status, refused.message);
-    const offered = req.method === 'GET' && url.pathname === '/' ? url.searchParams.get(auth.parameter) : null;
-    if (offered !== null) {
-      // The key or invite arrives once in the address; a cookie carries the session from then on,
-      // and the redirect takes the secret out of the address bar and the history.
+    if (url.pathname === SIGN_IN_SCRIPT_PATH && req.method === 'GET') return sendSignInScript(res);
+    if (url.pathname === SIGN_IN_PATH) {
+      // The key or invite comes once, posted by the sign-in page from the link's fragment; a cookie
+      // carries the session from then on.
       if (!failures.allows(client)) return sendText(res, 429, 'too many failed sign-ins from this address; try again later', { 'Retry-After': String(failures.retryAfterSeconds(client)) });
-      const exchanged = auth.exchange(offered);
+      const offered = await readOffer(req, res, auth.parameter);
+      if (offered === undefined) return;
+      const exchanged = auth.exchange(offered, auth.identify(req));
       if (!exchanged.ok) {
-        failures.take(client);
-        return sendText(res, 401, exchanged.message);
+        if (exchanged.status === 401) failures.take(client);
+        else identity.current = { user: exchanged.user ?? '?', note: exchanged.message };
+        return sendText(res, exchanged.status, exchanged.message);
       }
       identity.current = { user: exchanged.user };
-      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': exchanged.setCookie, 'Cache-Control': 'no-store' });
+      res.writeHead(204, { ...SECURITY_HEADERS, 'Set-Cookie': exchanged.setCookie, 'Cache-Control': 'no-store' });
       return void res.end();
     }
     const who = auth.identify(req);
+    if (!who && req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return sendSignInPage(res, auth.parameter, auth.howToSignIn);
     if (!who) return sendText(res, 401, auth.howToSignIn);
     identity.current = who;
     if (url.pathname.startsWith('/api/')) return answerCall(req, res, service, url.pathname.slice('/api/'.length), who.caller, limits.maxBodyBytes);
@@ -115,7 +123,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const listener: RequestListener = (req, res) => {
     const started = Date.now();
     const client = req.socket.remoteAddress ?? 'unknown';
-    const identity: { current?: Identity } = {};
+    const identity: { current?: Identity & { note?: string } } = {};
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -134,6 +142,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           action: actionOf(url.pathname),
           status: res.statusCode,
           ms: Date.now() - started,
+          ...(identity.current?.note !== undefined && { note: identity.current.note }),
         });
         resolve();
       }),
@@ -181,7 +190,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const detachHooks = service.attachHost(serveHostHooks(auth, sockets, () => advertisedBase(bind, port, scheme)));
   const base = `${scheme}://${shownHost(bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind)}:${port}/`;
   return {
-    url: signInRequired ? base : `${base}?token=${token}`,
+    url: signInRequired ? base : `${base}#token=${token}`,
     port,
     scheme,
     signInRequired,

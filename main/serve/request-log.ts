@@ -19,6 +19,8 @@ export interface RequestLogEntry {
   action: string;
   status: number;
   ms: number;
+  /** Why a sign-in was refused by a session cap or for another person's browser (no secrets). */
+  note?: string;
 }
 
 export class RequestLog {

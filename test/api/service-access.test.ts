@@ -12,7 +12,7 @@ test('without a serving host an invite has its token but no link, and the answer
   const made = await ok(service, 'access.invite', { name: 'Ana Siregar', role: 'annotator', expiresInHours: 24 });
   assert.match(made.token, /^[A-Za-z0-9_-]{43}$/);
   assert.equal(made.link, null);
-  assert.match(made.linkNote, /lontar serve --host 0\.0\.0\.0.*\?invite=/);
+  assert.match(made.linkNote, /lontar serve --host 0\.0\.0\.0.*#invite=/);
 
   const listed = await ok(service, 'access.list');
   assert.deepEqual(

@@ -1,7 +1,8 @@
 // The discovery job end to end on a tiny model: the circuit file validates and round-trips, example
 // sets come only from the pool (M and D disjoint when possible), seeded runs reproduce the same
 // circuit and scores, controls match the circuit's size without overlapping it, expansion targets
-// only earlier layers, and the helpers (selection size, Spearman) behave.
+// only earlier layers, the fast screen finds a planted head as CD-T does, and the helpers (selection
+// size, Spearman) behave.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { resolveTask } from '../../main/models/classification/task';
 import { loadModel } from '../../main/models/load';
 import { tinyModel, writeTinyModel, TEXTS } from '../models/fixtures/tiny-models';
 import { testRunner } from '../helpers/engine';
+import { plantHead, selfLabelled } from './fixtures/planted';
 
 const dir = mkdtempSync(join(tmpdir(), 'lontar-discovery-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +61,7 @@ test('a discovery run writes a valid, reproducible circuit file built from the p
     assert.ok(control.every((h) => !inCircuit.has(`${h.layer}.${h.head}`)));
   }
   assert.ok(first.faithfulness && first.faithfulness.circuits.length === first.iterations.length + 3);
-  assert.ok(first.fastScreen && Math.abs(first.fastScreen.spearmanWithCdt) <= 1);
+  assert.deepEqual(first.fastScreen?.attribution.map((row) => row.length), [4, 4], 'one attribution per head');
 
   // Two layers, depth 2 asked: expansion must stop, and say it stopped because its targets sit in layer 0.
   const reached = first.iterations.length - 1;
@@ -92,6 +94,19 @@ test('layer profile: NumPy-default quartiles per layer, kept heads counted', () 
   // np.quantile([1, 2, 3, 4], [0.25, 0.5, 0.75]) = [1.75, 2.5, 3.25]
   assert.deepEqual(l0, { iteration: 3, layer: 0, heads: 4, min: 1, q1: 1.75, median: 2.5, q3: 3.25, max: 4, mean: 2.5, selected: 1 });
   assert.deepEqual(l2, { iteration: 3, layer: 2, heads: 1, min: 5, q1: 5, median: 5, q3: 5, max: 5, mean: 5, selected: 1 });
+});
+
+test('the fast screen agrees with CD-T on a model whose label logits only one head writes', async () => {
+  const planted = { layer: 1, head: 2 };
+  writeTinyModel(join(dir, 'planted'), tinyModel('qwen2', 5), 'F64');
+  const model = loadModel(join(dir, 'planted'));
+  plantHead(model, resolveTask(model), planted);
+  const { task, examples } = await selfLabelled(model, pool.map((e) => e.text));
+  const file = await runDiscovery(model, task, { pool: examples, validation: [] }, { ...DEFAULT_DISCOVERY, selectionRatio: 0.125, maxDepth: 0, meanSize: 12, discoverySize: 12, batchSize: 6, runner: testRunner() });
+  const { attribution, spearmanWithCdt } = file.fastScreen!;
+  const strongest = attribution.flatMap((row, layer) => row.map((a, head) => ({ layer, head, a }))).sort((x, y) => y.a - x.a)[0]!;
+  assert.deepEqual({ layer: strongest.layer, head: strongest.head }, planted, 'the fast screen ranks the planted head first');
+  assert.ok(spearmanWithCdt > 0.9, `ρ with CD-T ${spearmanWithCdt}`);
 });
 
 test('selection size and rank correlation', () => {

@@ -17,11 +17,11 @@ import { CircuitSession } from '../../main/circuits/circuit-session';
 import { discover, type DiscoveryOptions } from '../../main/circuits/discovery';
 import { Rng } from '../../main/engine/random';
 import { hostTensor } from '../../main/engine/tensor';
-import { Predictor } from '../../main/models/classification/predictor';
 import { resolveTask } from '../../main/models/classification/task';
 import { loadModel, type LoadedModel } from '../../main/models/load';
 import { testRunner } from '../helpers/engine';
 import { TEXTS, tinyModel, writeTinyModel } from '../models/fixtures/tiny-models';
+import { selfLabelled } from './fixtures/planted';
 
 const dir = mkdtempSync(join(tmpdir(), 'lontar-planted-late-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,11 +54,7 @@ test('a planted head in the last layer: label-position scope with fixed attentio
   const task = resolveTask(model);
   const words = [...new Set(TEXTS.flatMap((t) => t.split(' ')))];
   const rng = new Rng(12);
-  const unlabelled = Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, text: Array.from({ length: 2 + rng.int(4) }, () => words[rng.int(words.length)]!).join(' ') }));
-  const predictor = Predictor.create(model, task, { runner: testRunner(), batchSize: 10 });
-  const predicted = await predictor.predict(unlabelled);
-  await predictor.close();
-  const examples = unlabelled.map((e, i) => ({ ...e, label: predicted[i]!.label }));
+  const { examples } = await selfLabelled(model, Array.from({ length: 60 }, () => Array.from({ length: 2 + rng.int(4) }, () => words[rng.int(words.length)]!).join(' ')));
   assert.ok(new Set(examples.map((e) => e.label)).size >= 2, 'the planted head separates at least two labels');
 
   const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });

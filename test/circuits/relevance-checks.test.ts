@@ -12,12 +12,11 @@ import { after, test } from 'node:test';
 import { CircuitSession } from '../../main/circuits/circuit-session';
 import { discover, sourceGroups, type DiscoveryOptions } from '../../main/circuits/discovery';
 import { Rng } from '../../main/engine/random';
-import { hostTensor } from '../../main/engine/tensor';
-import { Predictor } from '../../main/models/classification/predictor';
 import { resolveTask } from '../../main/models/classification/task';
-import { loadModel, type LoadedModel } from '../../main/models/load';
+import { loadModel } from '../../main/models/load';
 import { tinyModel, writeTinyModel, TEXTS } from '../models/fixtures/tiny-models';
 import { testRunner } from '../helpers/engine';
+import { plantHead, selfLabelled, setTensor } from './fixtures/planted';
 
 const dir = mkdtempSync(join(tmpdir(), 'lontar-relevance-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,27 +30,10 @@ const OPTIONS: DiscoveryOptions = {
   cd: { attention: 'fixed', tol: 1e-8, signCleanup: false }, sourceScope: 'all-positions',
 };
 
-function setTensor(model: LoadedModel, name: string, fill: (i: number, shape: readonly number[]) => number): void {
-  const t = model.weights.get(name)!;
-  const data = new Float64Array(t.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = fill(i, t.shape);
-  model.weights.set(name, hostTensor('float64', t.shape, data));
-}
-
-/** Examples labelled with the model's own predictions, so every one is predicted correctly. */
-async function selfLabelled(model: LoadedModel) {
-  const task = resolveTask(model);
-  const predictor = Predictor.create(model, task, { runner: testRunner(), batchSize: 10 });
-  const unlabelled = texts.map((text, i) => ({ id: `t${i}`, text }));
-  const predictions = await predictor.predict(unlabelled);
-  await predictor.close();
-  return { task, examples: unlabelled.map((e, i) => ({ ...e, label: predictions[i]!.label })) };
-}
-
 test('a last-layer head reaching the logits linearly scores exactly its direct contribution (Eq. 4)', async () => {
   const model = loadModel(dir);
   setTensor(model, 'model.layers.1.mlp.down_proj.weight', () => 0); // the last MLP writes nothing
-  const { task, examples } = await selfLabelled(model);
+  const { task, examples } = await selfLabelled(model, texts);
   const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
   const run = await discover(session, examples, [], OPTIONS);
   const cfg = model.config;
@@ -101,26 +83,10 @@ test('a last-layer head reaching the logits linearly scores exactly its direct c
 
 test('a planted circuit: the only head writing toward the label tokens ranks first', async () => {
   const model = loadModel(dir);
-  const cfg = model.config;
-  const [D, H, Dh] = [cfg.hiddenSize, cfg.numHeads, cfg.headDim];
   const task = resolveTask(model);
-  const labelTokens = new Set(task.labels.map((l) => l.tokenId!));
   const planted = { layer: 1, head: 2 };
-  const r = new Rng(9);
-  // Prompt tokens live in dimensions [0, D/2); label tokens in [D/2, D); only the planted head writes there.
-  setTensor(model, 'model.embed_tokens.weight', (i) => {
-    const [tok, d] = [Math.floor(i / D), i % D];
-    return labelTokens.has(tok) === d >= D / 2 ? r.normal() : 0;
-  });
-  for (let l = 0; l < cfg.numLayers; l++) {
-    setTensor(model, `model.layers.${l}.mlp.down_proj.weight`, () => 0);
-    setTensor(model, `model.layers.${l}.self_attn.o_proj.weight`, (i) => {
-      const [row, col] = [Math.floor(i / (H * Dh)), i % (H * Dh)];
-      const mine = l === planted.layer && Math.floor(col / Dh) === planted.head;
-      return mine && row >= D / 2 ? 2 * r.normal() : 0;
-    });
-  }
-  const { examples } = await selfLabelled(model);
+  plantHead(model, task, planted);
+  const { examples } = await selfLabelled(model, texts);
   assert.ok(new Set(examples.map((e) => e.label)).size >= 2, 'the planted head separates at least two labels');
   const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
   const run = await discover(session, examples, [], OPTIONS);
@@ -136,7 +102,7 @@ test('a planted circuit: the only head writing toward the label tokens ranks fir
 
 test('splitting a layer\'s heads over several runs gives the same scores as one run (depth 1)', async () => {
   const model = loadModel(dir);
-  const { task, examples } = await selfLabelled(model);
+  const { task, examples } = await selfLabelled(model, texts);
   const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
   const options = { ...OPTIONS, maxDepth: 1 };
   const whole = await discover(session, examples, [], { ...options, sourceRowsPerRun: 1e9 });

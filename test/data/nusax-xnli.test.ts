@@ -1,6 +1,7 @@
-// The two corpora the paper uses, imported whole from the shared copies (skipped, with the reason,
-// where they are absent): NusaX-Senti (CC BY-SA 4.0), 12 languages × 500/100/400, and XNLI
-// (CC BY-NC 4.0: tests and evaluation only), sampled 500/100/400 with test labels from their file.
+// The two corpora the paper uses, imported whole: NusaX-Senti (CC BY-SA 4.0, shipped in resources/,
+// so this runs on any clone), 12 languages × 500/100/400, and XNLI (CC BY-NC 4.0: tests and
+// evaluation only, never shipped; skipped with the reason where no copy exists), sampled
+// 500/100/400 with test labels from their file.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,12 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { importSource, NUSAX_LANGUAGE_CODES, prepareImport } from '../../main/data/index';
 import { Workspace } from '../../main/store/index';
-import { NUSAX_DIR, skipWithoutNusax, skipWithoutXnli, tempDir, XNLI_DIR } from '../store/helpers';
+import { CORPORA, findCorpora } from '../helpers/corpora';
+import { tempDir } from '../store/helpers';
 import { nusaxTree, writeTree, xnliTree } from './fixtures';
 
-test('NusaX: all 12 languages import at once with 500/100/400 rows per language', { skip: skipWithoutNusax }, (t) => {
+test('NusaX: all 12 languages import at once with 500/100/400 rows per language', { skip: CORPORA.skipWithoutNusax }, (t) => {
   const dir = join(tempDir(t), 'ws');
-  const held = importSource(dir, NUSAX_DIR);
+  const held = importSource(dir, CORPORA.nusax);
   // NusaX has one exact duplicate (ngaju test rows 15 and 115): a warning the user must accept
   assert.equal(held.status, 'rejected');
   assert.equal(held.report.errors, 0);
@@ -22,7 +24,7 @@ test('NusaX: all 12 languages import at once with 500/100/400 rows per language'
     ['text-duplicate ngaju/test.csv:352'],
   );
 
-  const outcome = importSource(dir, NUSAX_DIR, { acceptWarnings: true });
+  const outcome = importSource(dir, CORPORA.nusax, { acceptWarnings: true });
   assert.equal(outcome.status, 'imported');
   assert.equal(outcome.report.licence, 'CC BY-SA 4.0');
   const ws = Workspace.open(dir, { readonly: true });
@@ -43,8 +45,8 @@ test('NusaX: all 12 languages import at once with 500/100/400 rows per language'
   assert.equal(multiline, 49);
 });
 
-test('XNLI: sampled 500/100/400 per language, the same rows in every language, test labels from their file', { skip: skipWithoutXnli }, () => {
-  const prepared = prepareImport(XNLI_DIR, { languages: ['en', 'th'], seed: 0 });
+test('XNLI: sampled 500/100/400 per language, the same rows in every language, test labels from their file', { skip: CORPORA.skipWithoutXnli }, () => {
+  const prepared = prepareImport(CORPORA.xnli, { languages: ['en', 'th'], seed: 0 });
   const { report, read } = prepared;
   assert.equal(report.errors, 0, JSON.stringify(report.issues.slice(0, 5)));
   assert.equal(report.task, 'nli');
@@ -66,13 +68,20 @@ test('XNLI: sampled 500/100/400 per language, the same rows in every language, t
   assert.ok(ids('en', 'train').every((id) => id.startsWith('dev-')) && ids('en', 'test').every((id) => id.startsWith('test-')));
   assert.equal(new Set([...ids('en', 'train'), ...ids('en', 'valid')]).size, 600, 'train and valid are disjoint');
   // every test row carries the label of its index in test-genre-labels.tsv
-  const gold = readFileSync(join(XNLI_DIR, 'test-genre-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[2]);
+  const gold = readFileSync(join(CORPORA.xnli, 'test-genre-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[2]);
   const tests = read.examples.filter((e) => e.split === 'test');
   for (const e of tests) assert.equal(e.label, gold[Number(e.sourceId.slice('test-'.length))], e.sourceId);
   assert.equal(tests[0]!.sourceLine, Number(tests[0]!.sourceId.slice(5)) + 1, 'headerless: line = index + 1');
   // another seed draws other rows
-  const other = prepareImport(XNLI_DIR, { languages: ['en'], seed: 1 });
+  const other = prepareImport(CORPORA.xnli, { languages: ['en'], seed: 1 });
   assert.notDeepEqual(other.read.examples.filter((e) => e.split === 'train').map((e) => e.sourceId), ids('en', 'train'));
+});
+
+test('without a shared data folder NusaX comes from resources/ and only XNLI skips, saying why', (t) => {
+  const none = findCorpora(join(tempDir(t), 'no-shared-data'));
+  assert.equal(none.nusax, join(import.meta.dirname, '..', '..', 'resources', 'data', 'nusax-senti'));
+  assert.equal(none.skipWithoutNusax, false);
+  assert.match(String(none.skipWithoutXnli), /XNLI not found at .*no-shared-data.*not shipped \(CC BY-NC 4\.0\)/);
 });
 
 test('the NusaX layout reader on a made-up folder: language codes, splits and a language filter', (t) => {

@@ -29,7 +29,8 @@ export const ANSWERS: Readonly<Record<'A' | 'B' | 'C', readonly Label[]>> = {
  * By hand. A and B: pairs agree on items 1, 3, 4, 5 → pₒ = 4/6; A's marginals pos 3, neg 2, neu 1,
  * B's pos 2, neu 3, neg 1 → pₑ = (3·2 + 2·1 + 1·3)/36 = 11/36; κ = (24 − 11)/(36 − 11) = 13/25.
  * α: coincidences n_pos 5, n_neg 3, n_neu 4 (n = 12), 4 disagreeing pair values; Σ_{c≠k} n_c n_k =
- * 144 − 50 = 94; α = 1 − 11·4/94 = 50/94. Specific agreement: pos 4/6, neg 2/4, neu 2/6.
+ * 144 − 50 = 94; α = 1 − 11·4/94 = 50/94. Specific agreement 2a/(2a + b + c): pos 2 agreeing, 1
+ * disagreeing → 4/5; neg 1, 1 → 2/3; neu 1, 2 → 2/4.
  * Model vs answers (rows model, columns annotators; negative, neutral, positive):
  * neg [2, 0, 2], neu [1, 3, 0], pos [0, 1, 3]; 8 of 12 answers equal the model's label.
  * A, B and C: Fleiss' counts per item (neg, neu, pos) [0,0,3] [0,2,1] [3,0,0] [0,3,0] [0,0,3] [1,2,0]:
@@ -40,7 +41,7 @@ export const EXPECTED_TWO = {
   cohensKappa: 13 / 25,
   krippendorffAlpha: 50 / 94,
   observedAgreement: 4 / 6,
-  perLabel: { negative: 2 / 4, neutral: 2 / 6, positive: 4 / 6 },
+  perLabel: { negative: 2 / 3, neutral: 2 / 4, positive: 4 / 5 },
   modelAgreement: 8 / 12,
   confusion: [
     [2, 0, 2],

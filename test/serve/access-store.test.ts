@@ -92,10 +92,10 @@ test('`lontar access` invites, lists and revokes; bad input is exit 2', async (t
   const invited = await lontar('invite', 'Eka Putri', '--role', 'annotator', '--expires', '2d', '--url', 'http://10.0.0.5:5183', '--json');
   assert.equal(invited.code, 0, invited.stderr);
   const invite = JSON.parse(invited.stdout) as { id: number; link: string; expiresAt: string; role: string };
-  assert.match(invite.link, /^http:\/\/10\.0\.0\.5:5183\/\?invite=[A-Za-z0-9_-]{43}$/);
+  assert.match(invite.link, /^http:\/\/10\.0\.0\.5:5183\/#invite=[A-Za-z0-9_-]{43}$/);
   assert.ok(Math.abs(Date.parse(invite.expiresAt) - Date.now() - 2 * DAY) < 60_000);
 
-  assert.equal(inviteLink('https://labbox.local:5183/anything', 'abc'), 'https://labbox.local:5183/?invite=abc', 'https when serving with --tls-cert');
+  assert.equal(inviteLink('https://labbox.local:5183/anything', 'abc'), 'https://labbox.local:5183/#invite=abc', 'https when serving with --tls-cert');
 
   const listed = await lontar('list');
   assert.equal(listed.code, 0, listed.stderr);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { DB_FILE, Workspace } from '../../main/store/index';
-import { request, signInHost } from './helpers';
+import { postSignIn, signInHost } from './helpers';
 
 const ACCESS_CALLS: [string, unknown][] = [
   ['access.list', {}],
@@ -44,7 +44,7 @@ test('the owner invites while serving: the token comes back once, as a working l
   assert.equal(made.status, 200, made.body);
   const { invite, token, link, linkNote } = made.json.value;
   assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-  assert.equal(link, `http://127.0.0.1:${port}/?invite=${token}`, 'the link points at this server');
+  assert.equal(link, `http://127.0.0.1:${port}/#invite=${token}`, 'the link points at this server');
   assert.equal(linkNote, null);
   assert.deepEqual([invite.name, invite.role, invite.state, invite.revokedAt, invite.lastUsedAt], ['Budi', 'annotator', 'active', null, null]);
   const hours = (Date.parse(invite.expiresAt) - Date.parse(invite.createdAt)) / 3_600_000;
@@ -68,7 +68,7 @@ test('the owner invites while serving: the token comes back once, as a working l
   assert.ok(!readFileSync(join(workspaceDir, DB_FILE)).includes(token), 'the token is nowhere in the database file');
 
   // The link signs Budi in at once, as an annotator, without restarting the server.
-  const budi = await signIn(new URL(link).searchParams.get('invite')!);
+  const budi = await signIn(new URLSearchParams(new URL(link).hash.slice(1)).get('invite')!);
   const info = await call(budi, 'app.info');
   assert.deepEqual([info.json.value.caller.name, info.json.value.caller.role], ['Budi', 'annotator']);
   assert.equal((await call(boss, 'access.list')).json.value.invites.find((i: { id: number }) => i.id === invite.id).lastUsedAt !== null, true);
@@ -107,7 +107,7 @@ test('revoking ends the person\'s live session and event socket at once; the lin
   assert.equal(code, 1008);
   assert.equal((await call(ana, 'workspace.info')).status, 401);
   assert.equal((await call(anaAgain, 'workspace.info')).status, 401);
-  assert.match((await request(port, `/?invite=${tokens['ana']}`)).body, /has been revoked/);
+  assert.match((await postSignIn(port, 'invite', tokens['ana']!)).body, /has been revoked/);
   // Revoking again is harmless and keeps the first time; the owner's own session is untouched.
   const again = await call(boss, 'access.revoke', { id: anaInvite.id });
   assert.deepEqual([again.json.value.invite.revokedAt, again.json.value.sessionsEnded], [revoked.json.value.invite.revokedAt, 0]);

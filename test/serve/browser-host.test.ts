@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../main/api/index';
 import { startBrowserHost } from '../../main/serve/index';
 import { startService } from '../api/fixtures';
-import { request } from './helpers';
+import { postSignIn, request } from './helpers';
 
 async function hostOnTempWorkspace(t: Parameters<typeof startService>[0]) {
   const { dir, service } = await startService(t);
@@ -26,14 +26,16 @@ async function hostOnTempWorkspace(t: Parameters<typeof startService>[0]) {
   return { service, host, port: host.port, cookie };
 }
 
-test('the session key arrives once in the address, then as a cookie; without it nothing is served', async (t) => {
+test('the session key arrives once in the address\'s fragment, is posted by the sign-in page, then is a cookie; without it nothing is served', async (t) => {
   const { host, port, cookie } = await hostOnTempWorkspace(t);
-  assert.equal(host.url, `http://127.0.0.1:${port}/?token=the-key`);
-  assert.equal((await request(port, '/')).status, 401);
-  assert.equal((await request(port, '/?token=guess')).status, 401);
-  const handshake = await request(port, '/?token=the-key');
-  assert.equal(handshake.status, 303);
-  assert.equal(handshake.headers['location'], '/');
+  assert.equal(host.url, `http://127.0.0.1:${port}/#token=the-key`);
+  const signInPage = await request(port, '/');
+  assert.equal(signInPage.status, 401);
+  assert.match(signInPage.body, /data-parameter="token".*<script src="\/sign-in\.js">/s);
+  assert.equal((await request(port, '/?token=the-key')).status, 401, 'a key in the query signs nobody in');
+  assert.equal((await postSignIn(port, 'token', 'guess')).status, 401);
+  const handshake = await postSignIn(port, 'token', 'the-key');
+  assert.equal(handshake.status, 204);
   assert.match(String(handshake.headers['set-cookie']), new RegExp(`^lontar-session-${port}=the-key; HttpOnly; SameSite=Strict; Path=/`));
 
   const page = await request(port, '/', { headers: { Cookie: cookie } });

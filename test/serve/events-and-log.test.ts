@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { REQUEST_LOG } from '../../main/serve/index';
-import { request, signInHost } from './helpers';
+import { postSignIn, request, signInHost } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,18 +53,18 @@ test('every request is logged with the person, the action and the status, and no
   await call(ana, 'datasets.list');
   await call(ana, 'circuits.discover', { modelId: 1 });
   await call(undefined, 'workspace.info');
-  await request(port, `/?invite=not-a-real-invite`);
+  await postSignIn(port, 'invite', 'not-a-real-invite');
   await request(port, '/assets/app.js', { headers: { Cookie: ana } });
   await host.close(); // flushes the log
 
   const text = readFileSync(join(workspaceDir, REQUEST_LOG), 'utf8');
   const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { user: string | null; http: string; action: string; status: number; time: string; client: string; ms: number });
   const find = (action: string, status: number) => lines.find((l) => l.action === action && l.status === status);
-  assert.match(find('/', 303)?.user ?? '', /^ana#\d+ \(annotator\)$/, 'the sign-in, as the person it signed in');
+  assert.match(find('/sign-in', 204)?.user ?? '', /^ana#\d+ \(annotator\)$/, 'the sign-in, as the person it signed in');
   assert.match(find('call datasets.list', 200)?.user ?? '', /^ana#\d+ \(annotator\)$/);
   assert.match(find('call circuits.discover', 403)?.user ?? '', /^ana#/);
   assert.equal(find('call workspace.info', 401)?.user, null);
-  assert.equal(find('/', 401)?.user, null, 'the failed sign-in');
+  assert.equal(find('/sign-in', 401)?.user, null, 'the failed sign-in');
   assert.equal(find('/assets/app.js', 200)?.http, 'GET', text);
   for (const line of lines) {
     assert.match(line.time, /^\d{4}-\d\d-\d\dT/);

@@ -38,6 +38,11 @@ export function request(port: number, path: string, options: RequestOptions = {}
   });
 }
 
+/** What the sign-in page does with the secret from a link's fragment: POST it as JSON, same-origin. */
+export function postSignIn(port: number, field: 'invite' | 'token', secret: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return request(port, '/sign-in', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ [field]: secret }) });
+}
+
 export interface InviteSpec {
   name: string;
   role: AnnotatorRole;
@@ -96,10 +101,10 @@ export async function signInHost(t: TestContext, invites: readonly InviteSpec[],
   const host = await startBrowserHost({ service, rendererDir: fakeRenderer(dir), port: 0, requireSignIn: true, ...options });
   t.after(() => host.close());
   const port = host.port;
-  /** Opens an invite link; returns the session cookie (or throws with the status). */
+  /** Signs in with an invite as its page does; returns the session cookie (or throws with the status). */
   const signIn = async (token: string): Promise<string> => {
-    const answer = await request(port, `/?invite=${encodeURIComponent(token)}`);
-    if (answer.status !== 303) throw new Error(`sign-in answered ${answer.status}: ${answer.body}`);
+    const answer = await postSignIn(port, 'invite', token);
+    if (answer.status !== 204) throw new Error(`sign-in answered ${answer.status}: ${answer.body}`);
     return String(answer.headers['set-cookie']).split(';')[0]!;
   };
   const call = async (cookie: string | undefined, method: string, payload: unknown = {}) => {

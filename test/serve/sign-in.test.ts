@@ -9,7 +9,7 @@ import { ANNOTATOR_CALLS, API_METHODS } from '../../main/api/index';
 import { hostname, networkInterfaces } from 'node:os';
 import { allowedHosts, isLoopback, SignInNotConfiguredError, startBrowserHost } from '../../main/serve/index';
 import { finished, spawnTs, tempDir, waitForOutput } from '../store/helpers';
-import { fakeRenderer, request, serviceOn, signInHost, workspaceWithInvites } from './helpers';
+import { fakeRenderer, postSignIn, request, serviceOn, signInHost, workspaceWithInvites } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +47,7 @@ test('without a session nothing is served: 401 for pages, calls and events; the 
   assert.equal(refused.status, 401);
   assert.match(refused.body, /invite link/);
   assert.equal((await call(`lontar-session-${port}=made-up`, 'workspace.info')).status, 401);
-  assert.equal((await request(port, '/?token=anything')).status, 401, 'the session-key handshake is off when sign-in is required');
+  assert.equal((await postSignIn(port, 'token', 'anything')).status, 400, 'the session-key handshake is off when sign-in is required');
 });
 
 test('an invite signs its person in: the session acts as them, with their role', async (t) => {
@@ -55,9 +55,8 @@ test('an invite signs its person in: the session acts as them, with their role',
     { name: 'boss', role: 'owner' },
     { name: 'Ana Siregar', role: 'annotator' },
   ]);
-  const handshake = await request(port, `/?invite=${tokens['Ana Siregar']}`);
-  assert.equal(handshake.status, 303);
-  assert.equal(handshake.headers['location'], '/', 'the invite leaves the address bar');
+  const handshake = await postSignIn(port, 'invite', tokens['Ana Siregar']!);
+  assert.equal(handshake.status, 204);
   assert.match(String(handshake.headers['set-cookie']), new RegExp(`^lontar-session-${port}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Max-Age=\\d+$`));
   assert.ok(!String(handshake.headers['set-cookie']).includes(tokens['Ana Siregar']!), 'the cookie carries a session id, not the invite');
 
@@ -127,7 +126,7 @@ test('expired, revoked and unknown invites are refused, and repeated failures tr
     { limits: { failedSignIns: { burst: 3, perSecond: 0.001 } } },
   );
   const refusal = async (token: string) => {
-    const answer = await request(port, `/?invite=${encodeURIComponent(token)}`);
+    const answer = await postSignIn(port, 'invite', token);
     assert.equal(answer.headers['set-cookie'], undefined);
     return answer;
   };
@@ -153,7 +152,7 @@ test('a session ends at its configured length, and never outlives its invite', a
     { name: 'boss', role: 'owner' },
     { name: 'visitor', role: 'annotator', expiresInMs: 1500 },
   ]);
-  const handshake = await request(brief.port, `/?invite=${brief.tokens['visitor']}`);
+  const handshake = await postSignIn(brief.port, 'invite', brief.tokens['visitor']!);
   assert.match(String(handshake.headers['set-cookie']), /Max-Age=[01];?/, 'the cookie ends with the invite');
   const visitor = String(handshake.headers['set-cookie']).split(';')[0]!;
   assert.equal((await brief.call(visitor, 'workspace.info')).status, 200);
@@ -187,7 +186,9 @@ test('the CLI end to end: an invite from `lontar access`, then `lontar serve --r
   const dir = `${tempDir(t, 'lontar-serve-cli-')}/ws`;
   const invited = await finished(spawnTs('bin/lontar.mjs', ['access', 'invite', 'Sari', '--role', 'owner', '--url', 'http://127.0.0.1:5183', '--workspace', dir, '--json']));
   assert.equal(invited.code, 0, invited.stderr);
-  const token = new URL(JSON.parse(invited.stdout).link).searchParams.get('invite')!;
+  const link = new URL(JSON.parse(invited.stdout).link);
+  assert.equal(link.search, '', 'the invite is in the fragment, never sent to a server');
+  const token = new URLSearchParams(link.hash.slice(1)).get('invite')!;
   const serve = spawnTs('bin/lontar.mjs', ['serve', '--require-sign-in', '--port', '0', '--no-build', '--threads', '1', '--session-hours', '2', '--workspace', dir]);
   const ended = finished(serve);
   t.after(() => void serve.kill('SIGKILL'));
@@ -195,9 +196,9 @@ test('the CLI end to end: an invite from `lontar access`, then `lontar serve --r
   assert.match(banner, /with sign-in \(sessions last 2 h\)/);
   assert.match(banner, /logs\/serve-requests\.log/);
   const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)![1]);
-  assert.equal((await request(port, '/?token=whatever')).status, 401);
-  const handshake = await request(port, `/?invite=${token}`);
-  assert.equal(handshake.status, 303);
+  assert.equal((await postSignIn(port, 'token', 'whatever')).status, 400);
+  const handshake = await postSignIn(port, 'invite', token);
+  assert.equal(handshake.status, 204);
   assert.match(String(handshake.headers['set-cookie']), /Max-Age=7[12]\d\d/, 'a two-hour session');
   const cookie = String(handshake.headers['set-cookie']).split(';')[0]!;
   const info = await request(port, '/api/app.info', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: '{}' });

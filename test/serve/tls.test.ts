@@ -55,8 +55,8 @@ test('over HTTPS: sign-in sets a Secure cookie, calls and events work over TLS, 
   assert.equal(host.scheme, 'https');
   assert.equal(host.url, `https://127.0.0.1:${port}/`);
 
-  const handshake = await secureRequest(port, `/?invite=${tokens['boss']}`);
-  assert.equal(handshake.status, 303);
+  const handshake = await secureRequest(port, '/sign-in', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ invite: tokens['boss'] }) });
+  assert.equal(handshake.status, 204);
   const setCookie = String(handshake.headers['set-cookie']);
   assert.match(setCookie, /; Secure/, 'the browser never sends the session back over plain HTTP');
   const cookie = setCookie.split(';')[0]!;

@@ -1,8 +1,7 @@
-// Shared by the store and data tests: temporary folders, a child `node --import tsx` process, and
-// where the shared NusaX/XNLI copies live (tests that need them skip, saying why, when absent).
+// Shared by the store and data tests: temporary folders and a child `node --import tsx` process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +15,6 @@ export function tempDir(t: { after: (fn: () => void) => void }, prefix = 'lontar
   return dir;
 }
 
-const SHARED_DATA = process.env.LONTAR_TEST_DATA ?? resolve(REPO, '..', 'shared', 'data');
-export const NUSAX_DIR = join(SHARED_DATA, 'nusax-senti');
-export const XNLI_DIR = join(SHARED_DATA, 'xnli');
-export const skipWithoutNusax = existsSync(NUSAX_DIR) ? false : `NusaX not found at ${NUSAX_DIR} (set LONTAR_TEST_DATA)`;
-export const skipWithoutXnli = existsSync(XNLI_DIR) ? false : `XNLI not found at ${XNLI_DIR} (set LONTAR_TEST_DATA)`;
 
 /** Starts `node --import tsx <script> ...args` with the repository as working directory. */
 export function spawnTs(script: string, args: string[]): ChildProcess {

@@ -51,10 +51,17 @@ export async function spawnServe(workspaceDir: string, extra: string[], announce
   return { address, stop };
 }
 
-/** `lontar serve` on loopback with its session key: the address carries the key. */
-export async function startServe(workspaceDir: string): Promise<{ url: string; origin: string; stop: () => Promise<void> }> {
-  const { address, stop } = await spawnServe(workspaceDir, [], /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/);
-  return { url: address, origin: new URL(address).origin, stop };
+/** `lontar serve` on loopback with its session key: the address carries the key in its fragment. */
+export async function startServe(workspaceDir: string): Promise<{ url: string; origin: string; stop: () => Promise<void>; open: (page: Page, route?: string) => Promise<void> }> {
+  const { address, stop } = await spawnServe(workspaceDir, [], /Open (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/);
+  const origin = new URL(address).origin;
+  /** Opens the printed address (its sign-in page posts the key and loads the app), then `route` ('#/review'). */
+  const open = async (page: Page, route = '') => {
+    await page.goto(address);
+    await page.locator('main[data-view]').waitFor();
+    if (route) await page.goto(`${origin}/${route}`);
+  };
+  return { url: address, origin, stop, open };
 }
 
 /**

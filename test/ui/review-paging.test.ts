@@ -47,7 +47,7 @@ test('a long review round pages its items table, which follows the item in hand'
   const server = await startServe(dir);
   t.after(server.stop);
   const { page, problems } = await openBrowser(t);
-  await page.goto(`${server.url}#/review`);
+  await server.open(page, '#/review');
 
   const form = page.getByTestId('review-create');
   await form.getByLabel('Name').fill('long round');

@@ -28,7 +28,8 @@ async function serveWithSignIn(workspaceDir: string): Promise<{ base: string; st
 
 async function signIn(t: Parameters<typeof openBrowser>[0], base: string, token: string) {
   const { context, page, problems } = await openBrowser(t, { selfSignedHttps: true });
-  await page.goto(`${base}?invite=${token}`);
+  await page.goto(`${base}#invite=${token}`);
+  await page.getByTestId('signed-in-as').waitFor(); // the sign-in page posted the invite and loaded the app
   await page.goto(`${base}#/review`);
   await page.locator('main[data-view="review"]').waitFor();
   return { context, page, problems };

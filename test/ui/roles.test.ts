@@ -24,7 +24,7 @@ async function signedIn(t: Parameters<typeof openBrowser>[0], base: string, toke
   page.on('response', (r) => {
     if (r.status() === 403) refused.push(new URL(r.url()).pathname);
   });
-  await page.goto(`${base}?invite=${token}`);
+  await page.goto(`${base}#invite=${token}`);
   return { page, problems, refused };
 }
 
@@ -80,14 +80,14 @@ test('an annotator sees Review but not Transfer, Export or People; the owner see
   await boss.page.getByTestId('invite-name').fill('Budi');
   await boss.page.getByTestId('invite-create').click();
   const link = await boss.page.getByTestId('invite-link').inputValue();
-  assert.match(link, new RegExp(`^${base.replace(/[.?]/g, '\\$&')}\\?invite=[A-Za-z0-9_-]{43}$`));
+  assert.match(link, new RegExp(`^${base.replace(/[.?]/g, '\\$&')}#invite=[A-Za-z0-9_-]{43}$`));
   await screenshot(boss.page, 'roles-owner-invited');
   await boss.page.getByRole('button', { name: 'Done' }).click();
   assert.equal(await boss.page.getByTestId('invite-link').count(), 0, 'the link is shown only once');
-  assert.ok(!(await boss.page.content()).includes(new URL(link).searchParams.get('invite')!), 'nor anywhere else on the page');
+  assert.ok(!(await boss.page.content()).includes(new URLSearchParams(new URL(link).hash.slice(1)).get('invite')!), 'nor anywhere else on the page');
 
   // Budi signs in with the new link while the server keeps running; the owner revokes it; Budi is out.
-  const budi = await signedIn(t, link.split('?')[0]!, new URL(link).searchParams.get('invite')!);
+  const budi = await signedIn(t, link.split('#')[0]!, new URLSearchParams(new URL(link).hash.slice(1)).get('invite')!);
   await budi.page.getByTestId('signed-in-as').getByText('Signed in as Budi (annotator)').waitFor();
   const budiRow = boss.page.getByTestId('invites-table').locator('tr', { hasText: 'Budi' });
   await budiRow.waitFor();

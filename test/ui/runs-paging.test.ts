@@ -20,7 +20,7 @@ test('a long run list is paged, and a linked run opens on its page', { skip: ski
   const server = await startServe(dir);
   t.after(server.stop);
   const { page, problems } = await openBrowser(t);
-  await page.goto(`${server.url}#/transfer`);
+  await server.open(page, '#/transfer');
 
   const table = page.getByTestId('transfer-runs');
   const rows = table.locator('tbody tr');
@@ -40,7 +40,7 @@ test('a long run list is paged, and a linked run opens on its page', { skip: ski
 
   await table.getByRole('button', { name: 'Previous page' }).click();
   await table.getByText(`1–50 of ${RUNS}`).waitFor();
-  await page.goto(`${server.url}#/transfer/5`);
+  await page.goto(`${server.origin}/#/transfer/5`);
   await table.getByText(`51–60 of ${RUNS}`).waitFor();
   assert.equal(await name(table.locator('tbody tr.highlight')), 'anchor 5');
   await table.getByRole('button', { name: 'Previous page' }).click();

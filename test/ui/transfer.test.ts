@@ -57,7 +57,7 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
   const server = await startServe(join(dir, 'workspace'));
   t.after(server.stop);
   const { page, problems } = await openBrowser(t);
-  await page.goto(server.url);
+  await server.open(page);
 
   await t.test('setup: a tiny corpus and a tiny model are imported', async () => {
     await page.getByTestId('nav-datasets').click();

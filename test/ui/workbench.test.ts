@@ -40,7 +40,7 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     if (slowModelList) await new Promise((resolve) => setTimeout(resolve, 1500));
     await route.continue();
   });
-  await page.goto(server.url);
+  await server.open(page);
 
   await t.test('first run: the demo model is ready and the demo data imports in one click after its summary', async () => {
     const card = page.getByTestId('first-run');

@@ -41,7 +41,7 @@ export const accessHandlers: Handlers = {
     return {
       invite: view(record),
       token,
-      link: where.base === null ? null : `${where.base}?invite=${token}`,
+      link: where.base === null ? null : `${where.base}#invite=${token}`,
       linkNote: where.base === null ? where.why : null,
     };
   },

@@ -34,7 +34,7 @@ export function inviteLink(base: string, token: string): string {
     throw new CliError(`--url must be the server's address, such as http://192.168.1.20:${DEFAULT_SERVE_PORT}, got "${base}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--url must be an http:// or https:// address (https when serving with --tls-cert), got "${base}"`);
-  return `${url.origin}/?invite=${token}`;
+  return `${url.origin}/#invite=${token}`;
 }
 
 function withAccess<T>(dir: string | undefined, fn: (ws: Workspace) => T, create = false): Promise<T> {

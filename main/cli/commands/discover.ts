@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { expansionOf, writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
+import { resolveProvider } from '../../engine/runtime/provider';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
 import { resolveTask } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
 import { CliError, emit } from '../output';
+import { stageReporter } from '../progress';
 import { readExamples } from '../read-examples';
 
 interface DiscoverFlags {
@@ -97,6 +99,8 @@ export function registerDiscover(program: Command): void {
       const train = readExamples(flags.data, { split: 'train', language: flags.language });
       const validation = readExamples(flags.valid ?? flags.data, { split: 'valid', language: flags.language });
       const pool = discoveryPool(train, seed);
+      await resolveProvider(); // probe CUDA once, so the runner's 'auto' can choose it
+      const progress = stageReporter();
       const file = await runDiscovery(
         model,
         task,
@@ -115,9 +119,9 @@ export function registerDiscover(program: Command): void {
           maxLength: int('max-length', flags.maxLength, 8),
           fastScreen: flags.fastScreen,
         },
-        (phase, done, total) => process.stderr.write(`\r${phase}: ${done}/${total}   `),
+        progress.report,
       );
-      process.stderr.write('\n');
+      progress.end();
       writeCircuitFile(flags.out, file);
       emit(Boolean(flags.json), file, () => `${summary(file)}\nwritten to ${flags.out}`);
     });

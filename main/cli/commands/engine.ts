@@ -1,8 +1,11 @@
-// `lontar engine info`: which execution provider the engine would use, and why; `lontar engine check`:
-// the op-coverage check of that provider against the CPU.
+// `lontar engine info`: which execution provider the engine would use, and why (after a probe
+// session on CUDA), and which CUDA the installed onnxruntime-node needs; `lontar engine check`: the
+// op-coverage check of that provider against the CPU.
 
 import type { Command } from 'commander';
-import { chooseProvider } from '../../engine/runtime/provider';
+import { createRequire } from 'node:module';
+import { CUDA_MAJOR, CUDA_RUNTIME_LIBRARIES, CUDNN_MAJOR } from '../../engine/runtime/cuda-probe';
+import { resolveProvider, type ProviderChoice } from '../../engine/runtime/provider';
 import { checkOpCoverage } from '../../engine/coverage/check';
 import { LocalRunner } from '../../engine/runtime/runner';
 import { CliError, emit } from '../output';
@@ -13,9 +16,10 @@ export function registerEngine(program: Command): void {
     .command('info')
     .description('show the execution provider the engine will use and why')
     .option('--json', 'machine-readable output')
-    .action((opts: { json?: boolean }) => {
-      const choice = chooseProvider('auto');
-      emit(Boolean(opts.json), choice, () => `provider: ${choice.provider}\nreason:   ${choice.reason}`);
+    .action(async (opts: { json?: boolean }) => {
+      const choice = await resolveProvider('auto');
+      const needs = cudaNeeds();
+      emit(Boolean(opts.json), { ...choice, cuda: needs }, () => infoText(choice, needs));
     });
   engine
     .command('check')
@@ -24,6 +28,7 @@ export function registerEngine(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { provider: string; json?: boolean }) => {
       if (!['auto', 'cpu', 'cuda'].includes(opts.provider)) throw new CliError(`--provider must be auto, cpu or cuda, got "${opts.provider}"`);
+      await resolveProvider(opts.provider === 'cpu' ? 'cpu' : 'auto'); // probe once, so the runner's choice is a real one
       const target = new LocalRunner({ provider: opts.provider as 'auto' | 'cpu' | 'cuda' });
       const reference = new LocalRunner({ provider: 'cpu' });
       try {
@@ -39,4 +44,22 @@ export function registerEngine(program: Command): void {
         await reference.close();
       }
     });
+}
+
+/** What the installed onnxruntime-node's CUDA provider needs: its builds are for CUDA 12 and cuDNN 9. */
+export function cudaNeeds(): { onnxruntimeNode: string; cudaMajor: number; cudnnMajor: number; libraries: string[] } {
+  const version = (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
+  return { onnxruntimeNode: version, cudaMajor: CUDA_MAJOR, cudnnMajor: CUDNN_MAJOR, libraries: CUDA_RUNTIME_LIBRARIES };
+}
+
+export function infoText(choice: ProviderChoice, needs: ReturnType<typeof cudaNeeds>): string {
+  return [
+    `provider: ${choice.provider}`,
+    `reason:   ${choice.reason}`,
+    ...(choice.missing?.length ? [`missing:  ${choice.missing.join(', ')}`] : []),
+    `cuda:     onnxruntime-node ${needs.onnxruntimeNode}'s CUDA provider is built for CUDA ${needs.cudaMajor} and cuDNN ${needs.cudnnMajor}:`,
+    `          ${needs.libraries.join(', ')}`,
+    `          with only CUDA ${needs.cudaMajor + 1} installed, put the CUDA ${needs.cudaMajor} runtime libraries beside it (LD_LIBRARY_PATH);`,
+    '          docs/gpu.md says how to bring them offline',
+  ].join('\n');
 }

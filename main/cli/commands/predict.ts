@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeAll, writeFileAtomically } from '../../models/checkpoint/atomic-file';
+import { resolveProvider } from '../../engine/runtime/provider';
 import { Predictor, type Prediction } from '../../models/classification/predictor';
 import { resolveTask, type ClassificationTask, type TaskPreset } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
@@ -74,6 +75,7 @@ async function predict(flags: PredictFlags): Promise<void> {
   const model = loadModel(flags.model);
   const preset = flags.task ?? (examples[0]?.premise != null ? 'nli' : 'sentiment');
   const task = resolveTask(model, { preset, template: flags.template, labels: flags.labels });
+  await resolveProvider(); // probe CUDA once, so the runner's 'auto' can choose it
   const predictor = Predictor.create(model, task, { batchSize: flags.batch, maxLength: flags.maxLength });
   let predictions: Prediction[];
   try {

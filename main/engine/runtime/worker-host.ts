@@ -3,6 +3,7 @@
 // thread that serves the UI or the event loop of the main process.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { resolveProvider } from './provider';
 import { LocalRunner, type RunnerOptions } from './runner';
 
 export interface WorkerCall {
@@ -16,7 +17,9 @@ export type WorkerReply =
   | { id: number; ok: false; error: { message: string; stack?: string } };
 
 const port = parentPort!;
-const runner = new LocalRunner(workerData as RunnerOptions);
+const options = workerData as RunnerOptions;
+if (options.provider !== 'cpu') await resolveProvider('auto'); // this thread's own probe answer, for 'auto'
+const runner = new LocalRunner(options);
 port.postMessage({ ready: true, provider: runner.provider });
 
 port.on('message', async (call: WorkerCall) => {
