@@ -11,6 +11,7 @@ import { CircuitSession } from './circuit-session';
 import { discover, type DiscoveryOptions, type Progress } from './discovery';
 import { evaluateFaithfulness } from './faithfulness';
 import { allHeads, headKey, type Head } from './heads';
+import { meanBaselineReport } from './mean-baseline';
 import { comparisonSets, selectionSize, spearman } from './selection';
 
 export interface DiscoveryJobOptions extends DiscoveryOptions {
@@ -108,6 +109,7 @@ export async function runDiscovery(
         pool: data.pool.length,
         validation: data.validation.length,
       },
+      meanBaseline: meanBaselineReport(session, run.mean, [...run.sets.discovery, ...data.validation]),
       iterations: run.iterations.map((it) => ({
         depth: it.depth,
         targets: it.targets === 'logits' ? 'logits' : it.targets.map(plain),
