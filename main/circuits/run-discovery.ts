@@ -10,8 +10,8 @@ import { CIRCUIT_FILE_VERSION, type CircuitFile } from './circuit-file';
 import { CircuitSession } from './circuit-session';
 import { discover, type DiscoveryOptions, type Progress } from './discovery';
 import { evaluateFaithfulness } from './faithfulness';
-import { allHeads, headKey, type Head } from './heads';
 import { meanBaselineReport } from './mean-baseline';
+import { allHeads, headKey, type Head } from './heads';
 import { comparisonSets, selectionSize, spearman } from './selection';
 
 export interface DiscoveryJobOptions extends DiscoveryOptions {
