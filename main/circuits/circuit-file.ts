@@ -39,6 +39,10 @@ export const circuitFileSchema = z.object({
     pool: z.number(),
     validation: z.number(),
   }),
+  /** Coverage of μ's positions and the value where no example of M reaches (absent in older files). */
+  meanBaseline: z
+    .object({ examples: z.number(), seq: z.number(), reachedPositions: z.number(), unreachedPositions: z.number(), unreached: z.literal('pooled'), examplesAtUnreached: z.number() })
+    .optional(),
   iterations: z.array(
     z.object({
       depth: z.number(),

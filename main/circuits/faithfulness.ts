@@ -3,10 +3,12 @@
 //   accuracy faithfulness = acc(C) / acc(full) · 100
 //   margin faithfulness   = (m(C) − m(∅)) / (m(full) − m(∅)) · 100, m = mean logit margin
 //                           (gold − mean of the others), ∅ = every head ablated
-// so 100% means the circuit alone does what the model does.
+// so 100% means the circuit alone does what the model does. An example counts as correct when the
+// predictor would label it so (argmax, the first of equal logits), so acc(full) is the evaluation's.
 
 import { hostTensor } from '../engine/tensor';
 import type { ClassificationExample } from '../models/classification/batch-encoder';
+import { argmax } from '../models/classification/predictor';
 import type { CircuitSession } from './circuit-session';
 import { buildAblationGraph, KEEP_INPUT, MEANS_INPUT } from './ablation-graph';
 import { headMask, type Head } from './heads';
@@ -31,29 +33,51 @@ export interface FaithfulnessReport {
   circuits: FaithfulnessRow[];
 }
 
-async function metrics(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], keep: boolean[][]): Promise<CircuitMetrics> {
+export interface ExampleLogits {
+  id: string;
+  /** Label logits in the task's label order. */
+  logits: number[];
+  /** Gold label index, null when unlabelled. */
+  label: number | null;
+}
+
+/** Every example's label logits with the heads outside `keep` [layer][head] mean-ablated (z ← μ). */
+export async function ablatedLogits(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], keep: readonly (readonly boolean[])[]): Promise<ExampleLogits[]> {
   const { numLayers: L, numHeads: H } = session.model.config;
   const extra = {
     [KEEP_INPUT]: hostTensor('bool', [L, H], keep.flat().map((k) => (k ? 1 : 0))),
     [MEANS_INPUT]: meanTensor(mean, session.floatType),
   };
   const classes = session.task.labels.length;
-  let correct = 0;
-  let margins = 0;
-  let n = 0;
+  const out: ExampleLogits[] = [];
   for (const batch of session.batches(examples)) {
     const { logits } = await session.run('ablation', () => buildAblationGraph(session), batch, extra, ['logits']);
-    batch.rows.forEach((row, b) => {
-      if (row.label === null) return;
-      const l = Array.from((logits!.data as Float32Array).subarray(b * classes, (b + 1) * classes), Number);
-      const gold = l[row.label]!;
-      const others = (l.reduce((s, x) => s + x, 0) - gold) / (classes - 1);
-      margins += gold - others;
-      correct += l.every((x, i) => i === row.label || x < gold) ? 1 : 0;
-      n++;
-    });
+    const data = logits!.data as Float32Array | Float64Array;
+    batch.rows.forEach((row, b) => out.push({ id: row.id, logits: Array.from(data.subarray(b * classes, (b + 1) * classes), Number), label: row.label }));
+  }
+  return out;
+}
+
+/** Accuracy and mean margin (gold − mean of the other logits) over the labelled rows. */
+export function circuitMetrics(rows: readonly ExampleLogits[]): CircuitMetrics {
+  let [correct, margins, n] = [0, 0, 0];
+  for (const { logits: l, label } of rows) {
+    if (label === null) continue;
+    const gold = l[label]!;
+    margins += gold - (l.reduce((s, x) => s + x, 0) - gold) / (l.length - 1);
+    correct += argmax(l) === label ? 1 : 0;
+    n++;
   }
   return { accuracy: n ? correct / n : 0, margin: n ? margins / n : 0 };
+}
+
+/** Both faithfulness percentages of a circuit's metrics against the full and all-ablated model (0 when undefined). */
+export function faithfulness(m: CircuitMetrics, full: CircuitMetrics, allAblated: CircuitMetrics): Pick<FaithfulnessRow, 'accuracyFaithfulness' | 'marginFaithfulness'> {
+  const span = full.margin - allAblated.margin;
+  return {
+    accuracyFaithfulness: full.accuracy > 0 ? (100 * m.accuracy) / full.accuracy : 0,
+    marginFaithfulness: span !== 0 ? (100 * (m.margin - allAblated.margin)) / span : 0,
+  };
 }
 
 export async function evaluateFaithfulness(
@@ -63,20 +87,13 @@ export async function evaluateFaithfulness(
   circuits: readonly { name: string; heads: readonly Head[] }[],
 ): Promise<FaithfulnessReport> {
   const config = session.model.config;
-  const everyHead = headMask(config, []).map((row) => row.map(() => true));
-  const full = await metrics(session, mean, examples, everyHead);
-  const allAblated = await metrics(session, mean, examples, headMask(config, []));
+  const measure = async (keep: boolean[][]) => circuitMetrics(await ablatedLogits(session, mean, examples, keep));
+  const full = await measure(headMask(config, []).map((row) => row.map(() => true)));
+  const allAblated = await measure(headMask(config, []));
   const rows: FaithfulnessRow[] = [];
   for (const c of circuits) {
-    const m = await metrics(session, mean, examples, headMask(config, c.heads));
-    const span = full.margin - allAblated.margin;
-    rows.push({
-      name: c.name,
-      heads: c.heads.length,
-      ...m,
-      accuracyFaithfulness: full.accuracy > 0 ? (100 * m.accuracy) / full.accuracy : 0,
-      marginFaithfulness: span !== 0 ? (100 * (m.margin - allAblated.margin)) / span : 0,
-    });
+    const m = await measure(headMask(config, c.heads));
+    rows.push({ name: c.name, heads: c.heads.length, ...m, ...faithfulness(m, full, allAblated) });
   }
   return { examples: examples.length, full, allAblated, circuits: rows };
 }

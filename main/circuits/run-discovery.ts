@@ -10,6 +10,7 @@ import { CIRCUIT_FILE_VERSION, type CircuitFile } from './circuit-file';
 import { CircuitSession } from './circuit-session';
 import { discover, type DiscoveryOptions, type Progress } from './discovery';
 import { evaluateFaithfulness } from './faithfulness';
+import { meanBaselineReport } from './mean-baseline';
 import { allHeads, headKey, type Head } from './heads';
 import { layerProfile } from './layer-profile';
 import { comparisonSets, selectionSize, spearman } from './selection';
@@ -109,6 +110,7 @@ export async function runDiscovery(
         pool: data.pool.length,
         validation: data.validation.length,
       },
+      meanBaseline: meanBaselineReport(session, run.mean, [...run.sets.discovery, ...data.validation]),
       iterations: run.iterations.map((it) => ({
         depth: it.depth,
         targets: it.targets === 'logits' ? 'logits' : it.targets.map(plain),

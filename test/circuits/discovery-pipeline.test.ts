@@ -14,6 +14,7 @@ import { layerProfile } from '../../main/circuits/layer-profile';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../main/circuits/run-discovery';
 import { selectionSize, spearman } from '../../main/circuits/selection';
 import { Rng } from '../../main/engine/random';
+import { BatchEncoder } from '../../main/models/classification/batch-encoder';
 import { resolveTask } from '../../main/models/classification/task';
 import { loadModel } from '../../main/models/load';
 import { tinyModel, writeTinyModel, TEXTS } from '../models/fixtures/tiny-models';
@@ -48,6 +49,14 @@ test('a discovery run writes a valid, reproducible circuit file built from the p
   if (!first.examples.overlapping) assert.ok(first.examples.mean.every((id) => !first.examples.discovery.includes(id)), 'M and D are disjoint');
 
   assert.equal(first.settings.perIteration, 1); // 12.5% of 8 heads
+  // μ's coverage: left padding, so M reaches as many positions as its longest prompt has tokens.
+  const model = loadModel(join(dir, 'model'));
+  const length = (id: string) => new BatchEncoder(model, resolveTask(model)).tokenize([...pool, ...validation].find((e) => e.id === id)!).ids.length;
+  const longestM = Math.max(...first.examples.mean.map(length));
+  const atUnreached = [...first.examples.discovery, ...validation.map((e) => e.id)].filter((id) => length(id) > longestM).length;
+  assert.deepEqual(first.meanBaseline, {
+    examples: 8, seq: first.settings.sequenceLength, reachedPositions: longestM, unreachedPositions: first.settings.sequenceLength - longestM, unreached: 'pooled', examplesAtUnreached: atUnreached,
+  });
   assert.equal(first.iterations[0]!.targets, 'logits');
   assert.equal(first.iterations[0]!.scores.length, 8, 'every head is scored against the logits');
   for (const it of first.iterations.slice(1)) {

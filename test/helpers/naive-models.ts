@@ -93,8 +93,11 @@ function rope(v: number[], pos: number, theta: number): number[] {
   return out;
 }
 
+/** Sees (and may replace) head `head`'s output z at token t of layer `layer`, before the output projection. */
+export type NaiveHookZ = (layer: number, t: number, head: number, z: number[]) => number[];
+
 /** Qwen2 / Llama: final-norm hidden states [T][D] of one unpadded sequence (positions 0..T−1). */
-export function naiveDecoderHidden(c: RawConfig, w: NaiveWeights, ids: readonly number[]): number[][] {
+export function naiveDecoderHidden(c: RawConfig, w: NaiveWeights, ids: readonly number[], hookZ?: NaiveHookZ): number[][] {
   const d = num(c, 'hidden_size');
   const heads = num(c, 'num_attention_heads');
   const kvHeads = num(c, 'num_key_value_heads', heads);
@@ -120,7 +123,8 @@ export function naiveDecoderHidden(c: RawConfig, w: NaiveWeights, ids: readonly 
         const kv = Math.floor(hh / (heads / kvHeads));
         const keys = k.slice(0, t + 1).map((row, j) => rope(headOf(row, kv, dh), j, theta)); // causal
         const values = v.slice(0, t + 1).map((row) => headOf(row, kv, dh));
-        return attend(rope(headOf(q[t]!, hh, dh), t, theta), keys, values, 1 / Math.sqrt(dh));
+        const z = attend(rope(headOf(q[t]!, hh, dh), t, theta), keys, values, 1 / Math.sqrt(dh));
+        return hookZ ? hookZ(l, t, hh, z) : z;
       }).flat(),
     );
     x = add(x, linear(context, p('self_attn.o_proj.weight'), d, bias('self_attn.o_proj.bias', attnBias && !qwen)));
@@ -134,8 +138,8 @@ export function naiveDecoderHidden(c: RawConfig, w: NaiveWeights, ids: readonly 
 }
 
 /** Label-word logits: the last token's hidden state · the unembedding rows of the label tokens. */
-export function naiveDecoderLabelLogits(c: RawConfig, w: NaiveWeights, ids: readonly number[], labelTokens: readonly number[]): number[] {
-  const hidden = naiveDecoderHidden(c, w, ids);
+export function naiveDecoderLabelLogits(c: RawConfig, w: NaiveWeights, ids: readonly number[], labelTokens: readonly number[], hookZ?: NaiveHookZ): number[] {
+  const hidden = naiveDecoderHidden(c, w, ids, hookZ);
   const last = hidden[hidden.length - 1]!;
   const tied = c['tie_word_embeddings'] === true;
   const unembed = weight(w, tied ? 'model.embed_tokens.weight' : 'lm_head.weight');

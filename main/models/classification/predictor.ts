@@ -103,7 +103,8 @@ export class Predictor {
   }
 }
 
-function argmax(values: readonly number[]): number {
+/** The predicted label's index: the highest logit, the first of equal ones. */
+export function argmax(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
