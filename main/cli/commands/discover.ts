@@ -53,6 +53,8 @@ function summary(file: CircuitFile): string {
   const lines = [`circuit (${file.circuit.length} heads): ${file.circuit.map((h) => `${h.layer}.${h.head}`).join(' ')}`];
   for (const it of file.iterations) lines.push(`  depth ${it.depth}: ${it.selected.map((h) => `${h.layer}.${h.head}`).join(' ')}  (${it.seconds.toFixed(1)} s)`);
   lines.push(`  ${expansionOf(file).reason}`);
+  const m = file.meanBaseline;
+  if (m && m.unreachedPositions > 0) lines.push(`  mean baseline: ${m.examples} examples reach ${m.reachedPositions} of ${m.seq} positions; the other ${m.unreachedPositions} use the pooled mean (${m.examplesAtUnreached} scored examples have tokens there)`);
   if (file.faithfulness) {
     const f = file.faithfulness;
     lines.push(`faithfulness on ${f.examples} validation examples (full model: accuracy ${(100 * f.full.accuracy).toFixed(1)}%):`);

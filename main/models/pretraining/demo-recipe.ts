@@ -28,7 +28,7 @@ export const DEMO_TOKENIZER = {
 
 export const DEMO_ARCHITECTURE = {
   hiddenSize: 256,
-  numLayers: 4,
+  numLayers: 6,
   /** 8 query heads of 32 dims sharing 2 key/value heads (grouped-query attention, 4 per group). */
   numHeads: 8,
   numKvHeads: 2,
