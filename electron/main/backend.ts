@@ -1,12 +1,11 @@
-// The shell's handle on the backend process (main/api/backend-process.ts): starts it, forwards calls
-// and returns their results, relays API events, and stops it at quit. In a checkout it runs on the
-// system's Node (whose ABI the native modules were built for by `npm install`); a packaged app runs
-// it on Electron's own Node (ELECTRON_RUN_AS_NODE), with native modules rebuilt for Electron.
+// The shell's handle on the backend process (main/api/backend-process.ts): starts it (backend-link.ts:
+// the system's Node in a checkout, an Electron utility process when packaged), forwards calls and
+// returns their results, relays API events, and stops it at quit.
 
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import type { FromBackend, ToBackend } from '../../main/api/contract/backend-messages';
 import type { ApiEvent, ApiResult } from '../../main/api/contract/index';
+import { forkedBackend, utilityBackend, type BackendLink, type LinkEvents } from './backend-link';
+import type { UtilityProcesses } from './utility-processes';
 
 export interface BackendOptions {
   /** The folder holding main/ and node_modules (app.asar.unpacked when packaged; see paths.ts). */
@@ -15,7 +14,8 @@ export interface BackendOptions {
   resourcesDir: string;
   /** Default: the backend resolves it ($LONTAR_WORKSPACE, else the per-user data folder). */
   workspaceDir?: string;
-  packaged: boolean;
+  /** A packaged app's utility processes (Electron's, from index.ts); a checkout forks Node instead. */
+  utility?: UtilityProcesses;
 }
 
 /** How long a quitting backend may take to checkpoint its jobs before it is killed. */
@@ -23,56 +23,52 @@ const STOP_GRACE_MS = 40_000;
 
 export class Backend {
   readonly ready: Promise<{ ok: true; workspaceDir: string } | { ok: false; message: string }>;
-  private readonly child: ChildProcess;
+  private readonly link: BackendLink;
   private readonly pending = new Map<number, (result: ApiResult<unknown>) => void>();
   private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly exited: Promise<void>;
   private nextId = 1;
   private stderr = '';
 
   constructor(options: BackendOptions) {
-    const node = options.packaged ? process.execPath : (process.env['LONTAR_NODE'] ?? 'node');
-    this.child = fork(join(options.appRoot, 'main', 'api', 'backend-process.ts'), [], {
-      cwd: options.appRoot,
-      execPath: node,
-      execArgv: ['--import', 'tsx'],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      env: {
-        ...process.env,
-        LONTAR_RESOURCES: options.resourcesDir,
-        ...(options.workspaceDir !== undefined && { LONTAR_BACKEND_WORKSPACE: options.workspaceDir }),
-        ...(options.packaged && { ELECTRON_RUN_AS_NODE: '1' }),
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      LONTAR_RESOURCES: options.resourcesDir,
+      ...(options.workspaceDir !== undefined && { LONTAR_BACKEND_WORKSPACE: options.workspaceDir }),
+    };
+    let resolveReady!: (r: Awaited<Backend['ready']>) => void;
+    let resolveExited!: () => void;
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    this.exited = new Promise((resolve) => (resolveExited = resolve));
+    const events: LinkEvents = {
+      message: (m: FromBackend) => {
+        if (m.type === 'ready') resolveReady({ ok: true, workspaceDir: m.workspaceDir });
+        else if (m.type === 'fatal') resolveReady({ ok: false, message: m.message });
+        else if (m.type === 'result') this.settle(m.id, m.result);
+        else if (m.type === 'event') for (const l of this.listeners) l(m.event);
       },
-    });
-    this.child.stderr?.on('data', (b: Buffer) => {
+      startFailed: (message) => resolveReady({ ok: false, message }),
+      exited: (how) => {
+        const why = this.stderr.trim().split('\n').pop() ?? '';
+        resolveReady({ ok: false, message: `the backend process ended (${how})${why ? `: ${why}` : ''}` });
+        for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, error: { code: 'unavailable', message: 'the backend process ended; restart Lontar' } });
+        resolveExited();
+      },
+    };
+    const start = { appRoot: options.appRoot, env };
+    this.link = options.utility ? utilityBackend(start, options.utility, events) : forkedBackend(start, events);
+    this.link.stderr?.on('data', (b: Buffer) => {
       this.stderr = (this.stderr + b.toString('utf8')).slice(-4000);
       process.stderr.write(b);
-    });
-    this.ready = new Promise((resolve) => {
-      this.child.on('message', (m: FromBackend) => {
-        if (m.type === 'ready') resolve({ ok: true, workspaceDir: m.workspaceDir });
-        else if (m.type === 'fatal') resolve({ ok: false, message: m.message });
-        else if (m.type === 'result') this.settle(m.id, m.result);
-        else for (const l of this.listeners) l(m.event);
-      });
-      this.child.on('error', (e) => {
-        if (this.child.pid !== undefined) return; // only a failed start lands here without an exit
-        resolve({ ok: false, message: `could not start the backend with "${node}": ${e.message}. Set LONTAR_NODE to a Node.js 20.19 (or newer) binary.` });
-      });
-      this.child.on('exit', (code, signal) => {
-        const why = this.stderr.trim().split('\n').pop() ?? '';
-        resolve({ ok: false, message: `the backend process ended (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}` });
-        for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, error: { code: 'unavailable', message: 'the backend process ended; restart Lontar' } });
-      });
     });
   }
 
   call(method: string, payload: unknown): Promise<ApiResult<unknown>> {
-    if (!this.child.connected) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'the backend process is not running; restart Lontar' } });
+    if (!this.link.connected) return Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'the backend process is not running; restart Lontar' } });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.child.send({ type: 'call', id, method, payload } satisfies ToBackend);
+      this.link.send({ type: 'call', id, method, payload } satisfies ToBackend);
     });
   }
 
@@ -83,11 +79,10 @@ export class Backend {
 
   /** Asks the backend to checkpoint running jobs and close the workspace; kills it after a grace period. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    if (this.child.connected) this.child.send({ type: 'shutdown' } satisfies ToBackend);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
+    if (this.link.ended) return;
+    if (this.link.connected) this.link.send({ type: 'shutdown' } satisfies ToBackend);
+    const timer = setTimeout(() => this.link.kill(), STOP_GRACE_MS);
+    await this.exited;
     clearTimeout(timer);
   }
 

@@ -2,7 +2,7 @@
 // scheme, the backend process that holds the workspace, the IPC bridge, the window and its menu. No
 // engine or database work happens here; see docs/architecture.md.
 
-import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { app, BrowserWindow, dialog, Menu, MessageChannelMain, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerAppScheme, serveRenderer } from './app-protocol';
@@ -12,6 +12,7 @@ import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { appLayout } from './paths';
 import { hardenContents, hardenSession } from './security';
+import { electronProcesses } from './utility-processes';
 import { createMainWindow, preloadPath } from './window';
 import { en as t } from '../../renderer/src/strings/en'; // the shell's menus and dialogs are English
 
@@ -39,7 +40,13 @@ async function openWorkspace(): Promise<void> {
  */
 async function startBackend(dir: string | undefined): Promise<Backend | null> {
   for (let workspaceDir: string | null | undefined = dir; workspaceDir !== null; ) {
-    const candidate: Backend = new Backend({ appRoot: layout.codeRoot, resourcesDir: layout.resourcesDir, ...(workspaceDir !== undefined && { workspaceDir }), packaged: app.isPackaged });
+    const candidate: Backend = new Backend({
+      appRoot: layout.codeRoot,
+      resourcesDir: layout.resourcesDir,
+      ...(workspaceDir !== undefined && { workspaceDir }),
+      // Packaged, the RunAsNode fuse is off: the backend and its jobs are utility processes.
+      ...(app.isPackaged && { utility: electronProcesses({ utilityProcess, MessageChannelMain }) }),
+    });
     const ready: Awaited<Backend['ready']> = await candidate.ready;
     if (ready.ok) return candidate;
     const answer: Electron.MessageBoxReturnValue = await dialog.showMessageBox({

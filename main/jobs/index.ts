@@ -5,7 +5,8 @@ export { JobRunner, JobStateError, type JobRunnerOptions, type EnqueueRequest } 
 export type { JobEvents, JobProgressEvent } from './events';
 export { JobRegistry, JobConfigError, BUILT_IN_KINDS } from './registry';
 export { requestCancel, cancelRequests } from './cancel-requests';
-export { spawnWithTsx, JOB_PROCESS_ENTRY, type JobProcessSpawner } from './job-process';
+export { spawnWithTsx, JOB_PROCESS_ENTRY, type JobProcessSpawner, type JobChild } from './job-process';
+export { PortJobChild, type JobPort } from './port-child';
 export { runTrainingLoop, type TrainingLoopOptions } from './training-loop';
 export { readCheckpointFile, writeCheckpointFile, CHECKPOINT_MEDIA_TYPE } from './checkpoint-file';
 export { REMOTE_REPOSITORIES, type RemoteStore } from './remote-store';

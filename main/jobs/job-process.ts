@@ -4,7 +4,7 @@
 // thread it runs on, a native crash or an out-of-memory kill must not take the workspace owner down,
 // and a job stuck inside one long engine run can still be ended at once (SIGKILL).
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromJobProcess, JobOutcome, OwnerCall, ProgressMessage, StartJob, ToJobProcess } from './protocol';
 import type { MetricPoint } from '../store/index';
@@ -12,8 +12,27 @@ import type { ProviderChoice } from '../engine/runtime/provider';
 
 export const JOB_PROCESS_ENTRY = fileURLToPath(new URL('./host/main.ts', import.meta.url));
 
+/**
+ * What the owner needs of a job process: a Node ChildProcess with an IPC channel, or (packaged app,
+ * RunAsNode fuse off) a PortJobChild standing for a utility process the shell started (port-child.ts).
+ */
+export interface JobChild {
+  readonly pid?: number | undefined;
+  readonly connected: boolean;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  on(event: 'message', listener: (message: any) => void): this;
+  once(event: 'disconnect', listener: () => void): this;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  once(event: 'error', listener: (error: Error) => void): this;
+  send(message: ToJobProcess, callback: (error: Error | null) => void): boolean;
+  kill(signal: NodeJS.Signals): boolean;
+}
+
 /** Starts a job process with an IPC channel ('advanced' serialization). Electron shells pass their own. */
-export type JobProcessSpawner = () => ChildProcess;
+export type JobProcessSpawner = () => JobChild;
 
 export const spawnWithTsx: JobProcessSpawner = () =>
   fork(JOB_PROCESS_ENTRY, [], {
@@ -43,7 +62,7 @@ export class JobProcess {
   private stderr = '';
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: JobChild,
     private readonly listener: JobProcessListener,
   ) {
     child.stdout?.on('data', (b: Buffer) => listener.log(b.toString('utf8').trimEnd()));

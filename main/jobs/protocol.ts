@@ -1,5 +1,6 @@
 // Messages between the runner (in the process that owns the workspace) and a job process. The
-// channel is Node's IPC with structured-clone serialization, so tensors and typed arrays survive.
+// channel is Node's IPC with structured-clone serialization, or a MessagePortMain in a packaged app
+// (port-child.ts; structured clone too), so tensors and typed arrays survive.
 // A job process writes nothing to the database itself: every write is a message the owner applies.
 
 import type { BlobRef, MetricPoint } from '../store/index';

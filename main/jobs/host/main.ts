@@ -9,18 +9,25 @@ import { JobRegistry } from '../registry';
 import { JobCancelledError, JobStoppedError } from '../types';
 import { hostContext, type HostedContext } from './job-context';
 import { OwnerChannel } from './owner-channel';
+import { ownerTransport } from './owner-transport';
 
 // The owner decides how a job ends: Ctrl-C in a terminal reaches the whole process group, and the
 // owner turns it into a stop (checkpoint, then interrupted) rather than letting this process die.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
+const transport = ownerTransport();
+if (!transport) {
+  process.stderr.write('a job process is started by its owner (it needs an IPC channel or a parent port)\n');
+  process.exit(2);
+}
 // Without an owner nobody records what this process does: end at once.
-process.on('disconnect', () => process.exit(70));
+transport.onDisconnect(() => process.exit(70));
 
 let hosted: HostedContext<unknown> | undefined;
 const early: ('cancel' | 'stop')[] = [];
 
 const channel = new OwnerChannel(
+  transport,
   (start) => void runJob(start),
   (command) => (hosted ? hosted.request(command) : early.push(command)),
 );

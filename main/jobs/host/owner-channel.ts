@@ -1,7 +1,9 @@
-// The job process's side of the IPC channel to the owner: fire-and-forget messages, calls that wait
-// for the owner's reply, and the owner's commands (start, cancel, stop).
+// The job process's side of the channel to the owner (Node IPC, or a port from the Electron shell:
+// owner-transport.ts): fire-and-forget messages, calls that wait for the owner's reply, and the
+// owner's commands (start, cancel, stop).
 
 import type { FromJobProcess, OwnerCall, StartJob, ToJobProcess } from '../protocol';
+import type { OwnerTransport } from './owner-transport';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
@@ -10,11 +12,11 @@ export class OwnerChannel {
   private readonly pending = new Map<number, Pending>();
 
   constructor(
+    private readonly transport: OwnerTransport,
     private readonly onStart: (start: StartJob) => void,
     private readonly onCommand: (command: 'cancel' | 'stop') => void,
   ) {
-    if (!process.send) throw new Error('the job process must be started with an IPC channel (see host-process.ts)');
-    process.on('message', (m: ToJobProcess) => this.receive(m));
+    transport.onMessage((m) => this.receive(m));
   }
 
   private receive(m: ToJobProcess): void {
@@ -29,11 +31,9 @@ export class OwnerChannel {
     }
   }
 
-  /** Sends a message; resolves once it was handed to the operating system. */
+  /** Sends a message; resolves once it was handed on (to the operating system, for IPC). */
   send(message: FromJobProcess): Promise<void> {
-    return new Promise((resolve, reject) => {
-      process.send!(message, undefined, {}, (e) => (e ? reject(e) : resolve()));
-    });
+    return this.transport.send(message);
   }
 
   /** Asks the owner to do something and waits for its answer. */
