@@ -69,7 +69,7 @@ export const discoveryConfig = z.strictObject({
   rankBy: z.enum(['directional', 'magnitude']).default('directional'),
   attention: z.enum(['fixed', 'beta-softmax']).default('fixed'),
   signCleanup: z.boolean().default(false),
-  sourceScope: z.enum(['all-positions', 'label-position']).default('all-positions'),
+  sourceScope: z.enum(['all-positions', 'label-position']).default('label-position'),
   batchSize: z.number().int().min(1).default(10),
   fastScreen: z.boolean().default(false),
 });

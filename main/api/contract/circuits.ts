@@ -15,7 +15,7 @@ export const discoverySettings = z.strictObject({
   rankBy: z.enum(['directional', 'magnitude']).default('directional'),
   attention: z.enum(['fixed', 'beta-softmax']).default('fixed'),
   signCleanup: z.boolean().default(false),
-  sourceScope: z.enum(['all-positions', 'label-position']).default('all-positions'),
+  sourceScope: z.enum(['all-positions', 'label-position']).default('label-position'),
   batchSize: z.number().int().min(1).max(1024).default(10),
   maxLength: z.number().int().min(8).max(32_768).default(128),
   fastScreen: z.boolean().default(true),
