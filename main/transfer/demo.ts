@@ -1,7 +1,7 @@
 // The demo pipeline on the bundled model and data (resources/): competence tuning on Indonesian,
 // circuit discovery, then CT-SFT (and its NearZero control) against continued full fine-tuning on
 // Javanese, with Indonesian retention measured after each. The paper's learning rate (5e-5 for 5
-// epochs) barely moves a 3.9M-parameter model, so the demo uses 1e-3; competence tuning takes all of
+// epochs) barely moves a 5.3M-parameter model, so the demo uses 1e-3; competence tuning takes all of
 // Pool A (400 examples, 3 epochs) because 50 examples give the tiny model only ~0.55 Indonesian
 // accuracy, a weak competence the paper itself warns CT-SFT cannot build on.
 
@@ -29,7 +29,7 @@ export function demoExperiment(name = 'demo', threads = 2): ExperimentInput {
     kv: 'group',
     competenceRecipe: { epochs: 3, lr: 1e-3, batchSize: 16, maxLength: 128 },
     recipe: { epochs: 5, lr: 1e-3, batchSize: 16, maxLength: 128 },
-    // 2 of the demo model's 32 heads per iteration (the paper keeps 6 of 336, about 2%).
+    // 3 of the demo model's 48 heads per iteration (the paper keeps 6 of 336, about 2%; 2% of 48 would be one head).
     discovery: { selectionRatio: 0.0625, meanSize: 50, discoverySize: 50 },
     threads,
   };

@@ -14,7 +14,7 @@ test('export wizard: refused destination, export, card, verify, history', { skip
   const server = await startServe(w.wsDir);
   t.after(() => server.stop());
   const { page, problems } = await openBrowser(t);
-  await page.goto(server.url);
+  await server.open(page); // the sign-in page posts the key from the address's fragment, then the app loads
   await page.getByTestId('nav-export').waitFor(); // the owner's views are drawn once app.info answered
   await page.keyboard.press('Alt+9');
   await page.getByRole('heading', { name: 'Export', level: 1 }).waitFor();

@@ -62,8 +62,9 @@ test('an encoder (BERT with its classifier) goes through the same stages: compet
   assert.equal(competence.code, 0, competence.stderr);
   const transfer = await stage2('2');
   assert.equal(transfer.code, 0, transfer.stderr);
-  // 2 of 4 heads' query/key/value rows and output columns (4 × 16 × 8 + 3 × 8 each) and the five LayerNorms (5 × 32)
-  assert.match(transfer.stdout, /trainable: 1232 of 6291 parameters/);
+  // With label-position sources this model's iteration-0 head is in layer 0, so depth 1 adds none: one of
+  // its 4 heads' query/key/value rows and output columns (4 × 16 × 8 + 3 × 8) and the five LayerNorms (5 × 32)
+  assert.match(transfer.stdout, /trainable: 696 of 6291 parameters/);
   const w = Workspace.open(ws, { readonly: true });
   try {
     assert.deepEqual(w.runs.list().map((r) => [r.kind, r.status]), [['competence', 'done'], ['competence', 'done'], ['discover', 'done'], ['transfer', 'done']]);

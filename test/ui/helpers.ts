@@ -65,6 +65,16 @@ export async function startServe(workspaceDir: string): Promise<{ url: string; o
 }
 
 /**
+ * What the sign-in step logs by design: its page comes with a 401 (no session yet, serve/sign-in-page.ts)
+ * and has no icon, so Chromium asks for /favicon.ico, which only the app folder would hold.
+ */
+function signingIn(text: string, url: string): boolean {
+  if (!text.startsWith('Failed to load resource')) return false;
+  const path = url ? new URL(url).pathname : '';
+  return (path === '/' && text.includes('401')) || (path === '/favicon.ico' && text.includes('404'));
+}
+
+/**
  * A headless Chromium page at 1280 × 800 that records page errors and CSP refusals in `problems`;
  * `selfSignedHttps` trusts a server's self-signed test certificate, as a lab member who accepted it would.
  */
@@ -88,6 +98,7 @@ export async function openBrowser(t: TestContext, options: { selfSignedHttps?: b
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
+    if (signingIn(m.text(), m.location().url)) return;
     if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   return { context, page, problems };
