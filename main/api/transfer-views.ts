@@ -3,6 +3,7 @@
 // the cost facts its evaluations carry (trainable fraction, training seconds, heads).
 
 import type { JobRecord, RunRecord, Workspace } from '../store/index';
+import { storedDepth } from '../transfer/circuit-store';
 import { depthTag } from '../transfer/depth-tag';
 import { isHeadMethod, type TransferMethod } from '../transfer/methods';
 import { TRANSFER_RUN_KINDS, type TransferRun } from './contract/index';
@@ -37,13 +38,6 @@ function sourceOf(ws: Workspace, run: RunRecord, anchor: number | null): string 
   return anchor === null ? null : str(ws.runs.get(anchor)?.config['source']);
 }
 
-/** A discovery's deepest stored circuit; a transfer's trained circuit depth (from its evaluations). */
-function depthReached(ws: Workspace, run: RunRecord, trained: number | null): number | null {
-  if (run.kind !== 'discover') return trained;
-  const depths = ws.circuits.byRun(run.id).map((c) => c.depth);
-  return depths.length > 0 ? Math.max(...depths) : null;
-}
-
 export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | undefined): TransferRun {
   const kind = run.kind as RunKind;
   const c = run.config;
@@ -54,7 +48,8 @@ export function transferRunView(ws: Workspace, run: RunRecord, job: JobRecord | 
   const method = kind === 'competence' ? 'competence' : kind === 'transfer' ? str(c['method']) : null;
   const headMethod = method !== null && isHeadMethod(method as TransferMethod);
   const asked = kind === 'discover' || headMethod ? num(c['depth']) : null;
-  const reached = asked === null ? null : depthReached(ws, run, num(extra['depth']));
+  // A discovery: its deepest stored circuit; a transfer: the depth of the circuit it trained (its evaluations say).
+  const reached = asked === null ? null : kind === 'discover' ? storedDepth(ws, run.id) : num(extra['depth']);
   return {
     id: run.id,
     kind,

@@ -12,6 +12,12 @@ export function readCircuitBlob(ws: Workspace, hash: string): CircuitFile {
   return circuitFileSchema.parse(JSON.parse(ws.blobs.read(hash).toString('utf8')));
 }
 
+/** The deepest circuit a discovery run stored (the depth its expansion reached), null before it stored any. */
+export function storedDepth(ws: Workspace, discoveryRunId: number): number | null {
+  const depths = ws.circuits.byRun(discoveryRunId).map((c) => c.depth);
+  return depths.length > 0 ? Math.max(...depths) : null;
+}
+
 /** The circuits rows of a discovery run: depth d holds the heads of iterations 0..d and their scores. */
 export function circuitRows(runId: number, language: string, file: CircuitFile): NewCircuit[] {
   const rank = file.settings.rankBy;

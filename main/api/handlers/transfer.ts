@@ -4,6 +4,7 @@
 // (a missing run, a language the dataset lacks, a sample larger than its pool) and answer at once.
 
 import type { RunRecord, Workspace } from '../../store/index';
+import { storedDepth } from '../../transfer/circuit-store';
 import { depthTag } from '../../transfer/depth-tag';
 import { demoExperiment, demoExperimentName } from '../../transfer/demo';
 import { ExperimentFileError, parseExperiment } from '../../transfer/experiment/experiment-file';
@@ -103,8 +104,8 @@ export const transferHandlers: Handlers = {
     if (needsCircuit) {
       const discovery = usableRun(ctx.ws, req.discoveryRunId!, 'discover');
       if (discovery.config['competenceRunId'] !== anchor.id) throw new ApiError('rejected', `discovery run ${discovery.id} was not run on competence run ${anchor.id}`);
-      const stored = ctx.ws.circuits.byRun(discovery.id).map((c) => c.depth);
-      if (discovery.status === 'done' && stored.length > 0) depth = depthTag(req.depth, [Math.min(req.depth, Math.max(...stored))]);
+      const reached = discovery.status === 'done' ? storedDepth(ctx.ws, discovery.id) : null;
+      if (reached !== null) depth = depthTag(req.depth, [Math.min(req.depth, reached)]);
     }
     if (anchor.datasetId !== null) requireLanguages(ctx.ws, anchor.datasetId, [req.target]);
     const tuning = (anchor.config['pools'] as { tuning?: number } | undefined)?.tuning ?? 100;
