@@ -6,6 +6,8 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+// The wire schema is the file's: one definition of the random-set null.
+import { randomNull as randomNullSchema } from '../api/contract/circuits';
 
 export const CIRCUIT_FILE_VERSION = 1;
 
@@ -28,6 +30,8 @@ export const circuitFileSchema = z.object({
     attention: z.enum(['fixed', 'beta-softmax']),
     signCleanup: z.boolean(),
     sourceScope: z.enum(['all-positions', 'label-position']),
+    /** Random sets in the faithfulness null (absent in older files). */
+    randomDraws: z.number().optional(),
     sequenceLength: z.number(),
     biasTolerance: z.number(),
   }),
@@ -68,6 +72,8 @@ export const circuitFileSchema = z.object({
       full: metrics,
       allAblated: metrics,
       circuits: z.array(metrics.extend({ name: z.string(), heads: z.number(), accuracyFaithfulness: z.number(), marginFaithfulness: z.number() })),
+      /** The deepest circuit against random sets of its size (faithfulness.ts RandomNull; absent in older files). */
+      randomNull: randomNullSchema.optional(),
     })
     .nullable(),
   fastScreen: z.object({ attribution: z.array(z.array(z.number())), spearmanWithCdt: z.number(), seconds: z.number() }).nullable(),

@@ -26,11 +26,32 @@ export interface FaithfulnessRow extends CircuitMetrics {
   marginFaithfulness: number;
 }
 
+export interface Spread {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+/** Faithfulness of many random sets of one circuit's size, and where that circuit falls among them. */
+export interface RandomNull {
+  /** The row the draws are compared with (the deepest circuit). */
+  circuit: string;
+  heads: number;
+  draws: number;
+  accuracyFaithfulness: Spread;
+  marginFaithfulness: Spread;
+  /** (1 + draws at least as faithful as the circuit) / (1 + draws): a one-sided permutation p-value. */
+  pAccuracy: number;
+  pMargin: number;
+}
+
 export interface FaithfulnessReport {
   examples: number;
   full: CircuitMetrics;
   allAblated: CircuitMetrics;
   circuits: FaithfulnessRow[];
+  randomNull?: RandomNull;
 }
 
 export interface ExampleLogits {
@@ -80,11 +101,37 @@ export function faithfulness(m: CircuitMetrics, full: CircuitMetrics, allAblated
   };
 }
 
+/** Mean, sample standard deviation (0 for one value), min and max. */
+export function spread(xs: readonly number[]): Spread {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, std, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** The null summary of `draws` (faithfulness rows of random sets) against the row `circuit`. */
+export function randomNull(circuit: FaithfulnessRow, draws: readonly Pick<FaithfulnessRow, 'accuracyFaithfulness' | 'marginFaithfulness'>[]): RandomNull {
+  const p = (key: 'accuracyFaithfulness' | 'marginFaithfulness') => (1 + draws.filter((d) => d[key] >= circuit[key]).length) / (1 + draws.length);
+  return {
+    circuit: circuit.name,
+    heads: circuit.heads,
+    draws: draws.length,
+    accuracyFaithfulness: spread(draws.map((d) => d.accuracyFaithfulness)),
+    marginFaithfulness: spread(draws.map((d) => d.marginFaithfulness)),
+    pAccuracy: p('accuracyFaithfulness'),
+    pMargin: p('marginFaithfulness'),
+  };
+}
+
+/**
+ * Faithfulness of each named set; with `random`, also the null distribution of those random sets
+ * against the last named set (the deepest circuit when the caller lists depths first).
+ */
 export async function evaluateFaithfulness(
   session: CircuitSession,
   mean: MeanBaseline,
   examples: readonly ClassificationExample[],
   circuits: readonly { name: string; heads: readonly Head[] }[],
+  random?: { against: string; draws: readonly (readonly Head[])[] },
 ): Promise<FaithfulnessReport> {
   const config = session.model.config;
   const measure = async (keep: boolean[][]) => circuitMetrics(await ablatedLogits(session, mean, examples, keep));
@@ -95,5 +142,12 @@ export async function evaluateFaithfulness(
     const m = await measure(headMask(config, c.heads));
     rows.push({ name: c.name, heads: c.heads.length, ...m, ...faithfulness(m, full, allAblated) });
   }
-  return { examples: examples.length, full, allAblated, circuits: rows };
+  const report: FaithfulnessReport = { examples: examples.length, full, allAblated, circuits: rows };
+  const against = random && rows.find((r) => r.name === random.against);
+  if (random && against && random.draws.length > 0) {
+    const draws = [];
+    for (const heads of random.draws) draws.push(faithfulness(await measure(headMask(config, heads)), full, allAblated));
+    report.randomNull = randomNull(against, draws);
+  }
+  return report;
 }

@@ -13,16 +13,21 @@ import { evaluateFaithfulness } from './faithfulness';
 import { meanBaselineReport } from './mean-baseline';
 import { allHeads, headKey, type Head } from './heads';
 import { layerProfile } from './layer-profile';
-import { comparisonSets, selectionSize, spearman } from './selection';
+import { comparisonSets, randomDraws, selectionSize, spearman } from './selection';
 
 export interface DiscoveryJobOptions extends DiscoveryOptions {
   batchSize: number;
   maxLength: number;
   /** Also rank every head by gradient × deviation and report its agreement with CD-T. */
   fastScreen: boolean;
+  /** Random sets of the circuit's size whose faithfulness is the null the circuit is compared with. */
+  randomDraws?: number;
   runner?: Runner;
   threads?: number;
 }
+
+/** Random sets in the faithfulness null: p-values down to 1/21, at about one validation pass each. */
+const RANDOM_DRAWS = 20;
 
 export const DEFAULT_DISCOVERY: Omit<DiscoveryJobOptions, 'runner' | 'threads'> = {
   seed: 31,
@@ -39,6 +44,7 @@ export const DEFAULT_DISCOVERY: Omit<DiscoveryJobOptions, 'runner' | 'threads'> 
   batchSize: 10,
   maxLength: 128,
   fastScreen: true,
+  randomDraws: RANDOM_DRAWS,
 };
 
 export async function runDiscovery(
@@ -63,12 +69,14 @@ export async function runDiscovery(
         name: `circuit depth ${d}`,
         heads: run.iterations.slice(0, d + 1).flatMap((x) => x.selected),
       }));
-      faithfulness = await evaluateFaithfulness(session, run.mean, data.validation, [
-        ...byDepth,
-        { name: 'random', heads: comparisons.random },
-        { name: 'least relevant', heads: comparisons.leastRelevant },
-        { name: 'near zero', heads: comparisons.nearZero },
-      ]);
+      const draws = randomDraws(heads, run.circuit, options.seed, options.randomDraws ?? RANDOM_DRAWS);
+      faithfulness = await evaluateFaithfulness(
+        session,
+        run.mean,
+        data.validation,
+        [...byDepth, { name: 'random', heads: comparisons.random }, { name: 'least relevant', heads: comparisons.leastRelevant }, { name: 'near zero', heads: comparisons.nearZero }],
+        { against: byDepth.at(-1)!.name, draws },
+      );
       run.timings.faithfulness = (performance.now() - t0) / 1000;
     }
 
@@ -102,6 +110,7 @@ export async function runDiscovery(
         attention: options.cd.attention,
         signCleanup: options.cd.signCleanup,
         sourceScope: options.sourceScope,
+        randomDraws: options.randomDraws ?? RANDOM_DRAWS,
         sequenceLength: session.seq,
         biasTolerance: options.cd.tol,
       },

@@ -35,10 +35,22 @@ export function comparisonSets(all: readonly Head[], logitScores: ReadonlyMap<st
   const k = Math.min(circuit.length, others.length);
   const score = (h: Head) => logitScores.get(headKey(h)) ?? 0;
   return {
-    random: new Rng(seed).shuffle([...others]).slice(0, k).sort(byPosition),
+    random: randomDraws(all, circuit, seed, 1)[0]!,
     leastRelevant: [...others].sort((a, b) => score(a) - score(b) || byPosition(a, b)).slice(0, k),
     nearZero: [...others].sort((a, b) => Math.abs(score(a)) - Math.abs(score(b)) || byPosition(a, b)).slice(0, k),
   };
+}
+
+/**
+ * `count` seeded random sets of the circuit's size drawn from the heads outside it (a null distribution
+ * for faithfulness); the first is the `random` control. Draws may repeat on a small model.
+ */
+export function randomDraws(all: readonly Head[], circuit: readonly Head[], seed: number, count: number): Head[][] {
+  const inCircuit = new Set(circuit.map(headKey));
+  const others = all.filter((h) => !inCircuit.has(headKey(h)));
+  const k = Math.min(circuit.length, others.length);
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, () => rng.shuffle([...others]).slice(0, k).sort(byPosition));
 }
 
 /** Spearman's rank correlation (ties get their average rank). */

@@ -70,6 +70,12 @@ test('a discovery run writes a valid, reproducible circuit file built from the p
     assert.ok(control.every((h) => !inCircuit.has(`${h.layer}.${h.head}`)));
   }
   assert.ok(first.faithfulness && first.faithfulness.circuits.length === first.iterations.length + 3);
+  // The null: the default number of random sets, compared with the deepest circuit, the first being the random control.
+  const n = first.faithfulness.randomNull!;
+  assert.deepEqual([n.draws, n.heads, n.circuit], [20, first.circuit.length, `circuit depth ${first.iterations.length - 1}`]);
+  const control = first.faithfulness.circuits.find((c) => c.name === 'random')!;
+  assert.ok(n.accuracyFaithfulness.min <= control.accuracyFaithfulness && control.accuracyFaithfulness <= n.accuracyFaithfulness.max);
+  assert.ok(n.pAccuracy >= 1 / 21 && n.pAccuracy <= 1);
   assert.deepEqual(first.fastScreen?.attribution.map((row) => row.length), [4, 4], 'one attribution per head');
 
   // Two layers, depth 2 asked: expansion must stop, and say it stopped because its targets sit in layer 0.

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CircuitSession } from '../../main/circuits/circuit-session';
-import { ablatedLogits, circuitMetrics, evaluateFaithfulness, faithfulness, type ExampleLogits } from '../../main/circuits/faithfulness';
+import { ablatedLogits, circuitMetrics, evaluateFaithfulness, faithfulness, randomNull, type ExampleLogits } from '../../main/circuits/faithfulness';
+import { comparisonSets, randomDraws } from '../../main/circuits/selection';
 import { allHeads, headKey, headMask, type Head } from '../../main/circuits/heads';
 import { computeMeanBaseline } from '../../main/circuits/mean-baseline';
 import { Predictor } from '../../main/models/classification/predictor';
@@ -110,4 +111,46 @@ test('accuracy, margin and faithfulness on a hand-computed case', () => {
   assert.ok(Math.abs(f.marginFaithfulness - 125 / 6) < 1e-12, `${f.marginFaithfulness}`);
   // Undefined ratios are reported as 0: a full model that gets nothing right, a margin span of 0.
   assert.deepEqual(faithfulness({ accuracy: 0.5, margin: 1 }, { accuracy: 0, margin: 1 }, { accuracy: 0, margin: 1 }), { accuracyFaithfulness: 0, marginFaithfulness: 0 });
+});
+
+test('the random-set null: spread and permutation p-value on a hand-computed case', () => {
+  const circuit = { name: 'circuit depth 1', heads: 2, accuracy: 0.6, margin: 1, accuracyFaithfulness: 80, marginFaithfulness: 30 };
+  const draws = [50, 80, 90, 60].map((a, i) => ({ accuracyFaithfulness: a, marginFaithfulness: [10, 20, 25, 5][i]! }));
+  const n = randomNull(circuit, draws);
+  // accuracy: mean 70, deviations −20 10 20 −10 → sample variance 1000/3; draws ≥ 80: two → p = (1 + 2)/(1 + 4)
+  assert.equal(n.accuracyFaithfulness.mean, 70);
+  assert.ok(Math.abs(n.accuracyFaithfulness.std - Math.sqrt(1000 / 3)) < 1e-12);
+  assert.deepEqual([n.accuracyFaithfulness.min, n.accuracyFaithfulness.max, n.pAccuracy], [50, 90, 0.6]);
+  // margin: no draw reaches 30 → the smallest p four draws allow, 1/5
+  assert.deepEqual([n.pMargin, n.marginFaithfulness.mean, n.draws, n.heads, n.circuit], [0.2, 15, 4, 2, 'circuit depth 1']);
+});
+
+test('random draws: seeded, of the circuit size, outside it; the first is the random control', () => {
+  const heads = Array.from({ length: 12 }, (_, i) => ({ layer: Math.floor(i / 4), head: i % 4 }));
+  const circuit = [{ layer: 2, head: 1 }, { layer: 1, head: 0 }];
+  const draws = randomDraws(heads, circuit, 5, 30);
+  assert.equal(draws.length, 30);
+  assert.ok(draws.every((d) => d.length === 2 && d.every((h) => !circuit.some((c) => headKey(c) === headKey(h)))));
+  assert.deepEqual(draws[0], comparisonSets(heads, new Map(), circuit, 5).random);
+  assert.deepEqual(randomDraws(heads, circuit, 5, 30), draws, 'the same seed gives the same draws');
+  assert.ok(new Set(draws.map((d) => d.map(headKey).join(' '))).size > 10, 'draws differ from one another');
+});
+
+test('evaluateFaithfulness measures each random draw like a named set', async () => {
+  const { model, session, mean } = await open('qwen2', 'F64');
+  const every = allHeads(model.config);
+  const draws = [[{ layer: 0, head: 1 }], every, [{ layer: 1, head: 3 }]];
+  const named = draws.map((heads, i) => ({ name: `draw ${i}`, heads }));
+  const report = await evaluateFaithfulness(session, mean, examples, [...named, { name: 'target', heads: [{ layer: 1, head: 2 }] }], { against: 'target', draws });
+  const rows = report.circuits.slice(0, 3);
+  const n = report.randomNull!;
+  assert.equal(n.circuit, 'target');
+  assert.deepEqual([n.accuracyFaithfulness.max, n.marginFaithfulness.max], [100, 100], 'the all-heads draw is the full model');
+  assert.equal(n.accuracyFaithfulness.min, Math.min(...rows.map((r) => r.accuracyFaithfulness)));
+  assert.ok(Math.abs(n.marginFaithfulness.mean - rows.reduce((a, r) => a + r.marginFaithfulness, 0) / 3) < 1e-9);
+  const target = report.circuits[3]!;
+  assert.equal(n.pMargin, (1 + rows.filter((r) => r.marginFaithfulness >= target.marginFaithfulness).length) / 4);
+  // No draws, or an unknown row: no null.
+  assert.equal((await evaluateFaithfulness(session, mean, examples, named, { against: 'nothing', draws })).randomNull, undefined);
+  await session.close();
 });

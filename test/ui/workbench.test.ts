@@ -131,6 +131,7 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     const ranked = detail.getByTestId('ranked-heads');
     assert.equal(await ranked.locator('tbody tr').count(), 8, 'iteration 0 ranks all 2 × 4 heads');
     await detail.getByTestId('faithfulness').getByText('Faithfulness', { exact: true }).waitFor();
+    assert.match((await detail.getByTestId('random-null').textContent()) ?? '', /^Against 20 random sets of \d+ heads: accuracy faithfulness -?\d+\.\d ± \d+\.\d% .* \(p, accuracy\): [01]\.\d{3}\.$/);
     await detail.getByRole('heading', { name: /nusax-small jav on tiny-qwen2/ }).scrollIntoViewIfNeeded();
     await screenshot(page, 'circuits');
 

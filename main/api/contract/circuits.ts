@@ -53,6 +53,18 @@ const faithfulnessRow = z.object({
   marginFaithfulness: z.number(),
 });
 
+const spread = z.object({ mean: z.number(), std: z.number(), min: z.number(), max: z.number() });
+/** The deepest circuit's faithfulness against random sets of its size (p: one-sided permutation p-value). */
+export const randomNull = z.object({
+  circuit: z.string(),
+  heads: z.number().int(),
+  draws: z.number().int(),
+  accuracyFaithfulness: spread,
+  marginFaithfulness: spread,
+  pAccuracy: z.number(),
+  pMargin: z.number(),
+});
+
 export const circuitDetail = z.object({
   circuit: circuitSummary,
   /** The model's grid: layers × query heads. */
@@ -75,6 +87,7 @@ export const circuitDetail = z.object({
           full: z.object({ accuracy: z.number(), margin: z.number() }),
           allAblated: z.object({ accuracy: z.number(), margin: z.number() }),
           circuits: z.array(faithfulnessRow),
+          randomNull: randomNull.optional(),
         })
         .nullable(),
       fastScreen: z.object({ spearmanWithCdt: z.number(), seconds: z.number() }).nullable(),

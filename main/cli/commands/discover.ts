@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { expansionOf, writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
+import type { RandomNull } from '../../circuits/faithfulness';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
 import { resolveProvider } from '../../engine/runtime/provider';
@@ -32,6 +33,7 @@ interface DiscoverFlags {
   batch: string;
   maxLength: string;
   fastScreen: boolean;
+  randomDraws: string;
   json?: boolean;
 }
 
@@ -49,6 +51,12 @@ function discoveryPool(train: ClassificationExample[], seed: number): Classifica
   return splitPools(candidates, seed).discovery;
 }
 
+/** One line: the random sets' faithfulness spread and the circuit's permutation p-values. */
+export function randomNullLine(n: RandomNull): string {
+  const pm = (s: RandomNull['accuracyFaithfulness']) => `${s.mean.toFixed(1)} ± ${s.std.toFixed(1)}% (${s.min.toFixed(1)} to ${s.max.toFixed(1)})`;
+  return `${n.draws} random sets of ${n.heads} heads: accuracy ${pm(n.accuracyFaithfulness)}, margin ${pm(n.marginFaithfulness)}; ${n.circuit} p = ${n.pAccuracy.toFixed(3)} (accuracy), ${n.pMargin.toFixed(3)} (margin)`;
+}
+
 function summary(file: CircuitFile): string {
   const lines = [`circuit (${file.circuit.length} heads): ${file.circuit.map((h) => `${h.layer}.${h.head}`).join(' ')}`];
   for (const it of file.iterations) lines.push(`  depth ${it.depth}: ${it.selected.map((h) => `${h.layer}.${h.head}`).join(' ')}  (${it.seconds.toFixed(1)} s)`);
@@ -59,6 +67,7 @@ function summary(file: CircuitFile): string {
     const f = file.faithfulness;
     lines.push(`faithfulness on ${f.examples} validation examples (full model: accuracy ${(100 * f.full.accuracy).toFixed(1)}%):`);
     for (const c of f.circuits) lines.push(`  ${c.name.padEnd(16)} ${String(c.heads).padStart(3)} heads  accuracy ${c.accuracyFaithfulness.toFixed(1)}%  margin ${c.marginFaithfulness.toFixed(1)}%`);
+    if (f.randomNull) lines.push(`  ${randomNullLine(f.randomNull)}`);
   }
   if (file.fastScreen) lines.push(`fast screen: Spearman ρ with CD-T = ${file.fastScreen.spearmanWithCdt.toFixed(3)} (${file.fastScreen.seconds.toFixed(1)} s)`);
   return lines.join('\n');
@@ -88,6 +97,7 @@ export function registerDiscover(program: Command): void {
     .option('--batch <n>', 'examples per run', String(d.batchSize))
     .option('--max-length <n>', 'longest prompt in tokens', String(d.maxLength))
     .option('--no-fast-screen', 'skip the first-order attribution screen')
+    .option('--random-draws <n>', "random sets of the circuit's size to compare its faithfulness with (0: none)", String(d.randomDraws ?? 0))
     .option('--json', 'print the circuit file instead of a summary')
     .action(async (flags: DiscoverFlags) => {
       const seed = int('seed', flags.seed);
@@ -120,6 +130,7 @@ export function registerDiscover(program: Command): void {
           batchSize: int('batch', flags.batch, 1),
           maxLength: int('max-length', flags.maxLength, 8),
           fastScreen: flags.fastScreen,
+          randomDraws: int('random-draws', flags.randomDraws),
         },
         progress.report,
       );

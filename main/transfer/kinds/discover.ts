@@ -72,6 +72,7 @@ export const discoverKind = defineJobKind({
         expansion: file.expansion!.reason,
         perIteration: file.settings.perIteration,
         ...Object.fromEntries((file.faithfulness?.circuits ?? []).map((f) => [`faithfulness.${f.name}`, f.accuracyFaithfulness])),
+        ...(file.faithfulness?.randomNull && { 'faithfulness.random sets mean': file.faithfulness.randomNull.accuracyFaithfulness.mean, 'faithfulness.p vs random sets': file.faithfulness.randomNull.pAccuracy }),
       },
     };
   },

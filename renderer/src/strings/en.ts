@@ -219,6 +219,8 @@ export const en = {
     faithfulnessTitle: 'Faithfulness',
     faithfulnessHelp: 'Validation accuracy and logit margin with every head outside the set mean-ablated, relative to the full model (100%).',
     faithfulnessNone: 'No faithfulness: the dataset has no validation split for this language.',
+    randomNull: (draws: number, heads: number, accuracy: string, margin: string, circuit: string, p: string) =>
+      `Against ${draws} random sets of ${heads} heads: accuracy faithfulness ${accuracy}, margin ${margin}. Share of random sets at least as faithful as the ${circuit} (p, accuracy): ${p}.`,
     headCount: 'Heads',
     accuracy: 'Validation accuracy',
     accuracyFaithfulness: 'Accuracy faithfulness (%)',

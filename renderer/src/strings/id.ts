@@ -222,6 +222,8 @@ export const id: Strings = {
     faithfulnessTitle: 'Kesetiaan (faithfulness)',
     faithfulnessHelp: 'Akurasi validasi dan margin logit dengan setiap head di luar himpunan diablasi ke rata-rata, relatif terhadap model penuh (100%).',
     faithfulnessNone: 'Tanpa kesetiaan: dataset tidak punya split validasi untuk bahasa ini.',
+    randomNull: (draws: number, heads: number, accuracy: string, margin: string, circuit: string, p: string) =>
+      `Dibandingkan ${draws} himpunan acak berisi ${heads} head: kesetiaan akurasi ${accuracy}, margin ${margin}. Bagian himpunan acak yang setidaknya sesetia ${circuit} (p, akurasi): ${p}.`,
     headCount: 'Head',
     accuracy: 'Akurasi validasi',
     accuracyFaithfulness: 'Kesetiaan akurasi (%)',
