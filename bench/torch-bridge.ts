@@ -1,6 +1,10 @@
 // Runs the PyTorch twin of the benchmark model (bench/torch_encoder.py) in a long-lived Python
 // process, so engine and PyTorch timings can interleave in one run without re-import costs. Sets up
 // the BLAS environment a fair comparison needs (OpenBLAS kernels matching the CPU, passive OpenMP waits).
+// Every exchange has a time limit: a twin that does not answer is killed and the reason (missing,
+// time-out, crash) is what the benchmark prints instead of the PyTorch column, so a run never hangs.
+// The hang once seen was Debian's default reference BLAS (6 GFLOP/s): the twin's first 23 steps took
+// minutes; the ready message now names the BLAS and its MatMul rate, and a slow one is warned about.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,12 +12,19 @@ import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import type { HostTensor } from '../main/engine/tensor';
 
-export function findTorchPython(): string | undefined {
+/** Why the PyTorch column is missing: the benchmark prints it in the column's place. */
+export class TorchUnavailable extends Error {}
+
+/** A Python that imports torch, or why none does (the last interpreter's error line). */
+export function findTorchPython(): { python: string } | { reason: string } {
+  let reason = 'no python3 found';
   for (const python of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-    if (r.status === 0) return python;
+    const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status === 0) return { python };
+    if (r.error) continue;
+    reason = `import failure (${python}): ${r.signal ? `killed by ${r.signal}` : (r.stderr.trim().split('\n').at(-1) ?? `exit ${r.status}`)}`;
   }
-  return undefined;
+  return { reason };
 }
 
 /** OpenBLAS kernel family for this CPU; a stale OPENBLAS_CORETYPE=Haswell halves AVX-512 throughput. */
@@ -33,14 +44,37 @@ export interface TorchReply {
   losses: number[];
 }
 
+interface Ready {
+  initial_loss: number;
+  torch: string;
+  blas: string | null;
+  matmul_gflops: number;
+}
+
+/** A BLAS too slow for a fair comparison (Debian's reference libblas runs ~6 GFLOP/s), or null. */
+export function blasWarning(ready: Pick<Ready, 'blas' | 'matmul_gflops'>): string | null {
+  const netlib = ready.blas !== null && /\/blas\/libblas\.so/.test(ready.blas);
+  if (!netlib && ready.matmul_gflops >= 30) return null;
+  return `PyTorch's BLAS (${ready.blas ?? 'unknown'}) runs a 512³ MatMul at ${ready.matmul_gflops.toFixed(1)} GFLOP/s${netlib ? ', the reference BLAS' : ''}: install libopenblas0-pthread for a fair comparison`;
+}
+
 export class TorchTwin {
   private constructor(
     private readonly proc: ChildProcessWithoutNullStreams,
     private readonly lines: Interface,
-    readonly initialLoss: number,
-    readonly version: string,
+    private readonly stderr: () => string,
+    readonly ready: Ready,
     readonly env: string,
+    private readonly timeoutMs: number,
   ) {}
+
+  get initialLoss(): number {
+    return this.ready.initial_loss;
+  }
+
+  get version(): string {
+    return this.ready.torch;
+  }
 
   static async start(
     python: string,
@@ -48,6 +82,7 @@ export class TorchTwin {
     manifest: Record<string, unknown>,
     weights: [string, HostTensor][],
     batches: Record<string, HostTensor>[],
+    timeoutMs: number,
   ): Promise<TorchTwin> {
     let offset = 0;
     const tensors = weights.map(([name, t]) => {
@@ -72,15 +107,15 @@ export class TorchTwin {
     let stderr = '';
     proc.stderr.on('data', (d) => (stderr += d));
     const lines = createInterface({ input: proc.stdout });
-    const first = await nextLine(lines, () => stderr);
-    const ready = JSON.parse(first) as { initial_loss: number; torch: string };
+    const ready = JSON.parse(await nextLine(proc, lines, () => stderr, timeoutMs, 'start-up')) as Ready;
     const envText = `OMP_WAIT_POLICY=PASSIVE OPENBLAS_CORETYPE=${coretype ?? '(auto)'} threads=${threads}`;
-    return new TorchTwin(proc, lines, ready.initial_loss, ready.torch, envText);
+    return new TorchTwin(proc, lines, () => stderr, ready, envText, timeoutMs);
   }
 
+  /** Times `repeats` calls after `warmup`; throws TorchUnavailable (the twin killed) on a time-out or a crash. */
   async run(cmd: 'train' | 'forward', warmup: number, repeats: number): Promise<TorchReply> {
     this.proc.stdin.write(`${JSON.stringify({ cmd, warmup, repeats })}\n`);
-    return JSON.parse(await nextLine(this.lines, () => '')) as TorchReply;
+    return JSON.parse(await nextLine(this.proc, this.lines, this.stderr, this.timeoutMs, `${cmd} ×${warmup + repeats}`)) as TorchReply;
   }
 
   close(): void {
@@ -89,13 +124,27 @@ export class TorchTwin {
   }
 }
 
-function nextLine(lines: Interface, stderr: () => string): Promise<string> {
+function nextLine(proc: ChildProcessWithoutNullStreams, lines: Interface, stderr: () => string, timeoutMs: number, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const onLine = (l: string) => {
+    const done = () => {
+      clearTimeout(timer);
+      lines.off('line', onLine);
       lines.off('close', onClose);
+    };
+    const onLine = (l: string) => {
+      done();
       resolve(l);
     };
-    const onClose = () => reject(new Error(`PyTorch process ended: ${stderr()}`));
+    const onClose = () => {
+      done();
+      const tail = stderr().trim().split('\n').slice(-2).join(' | ');
+      reject(new TorchUnavailable(`crash during ${what} (exit ${proc.exitCode ?? proc.signalCode ?? '?'}): ${tail || 'no error output'}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      proc.kill('SIGKILL');
+      reject(new TorchUnavailable(`time-out: no answer to ${what} within ${(timeoutMs / 1000).toFixed(0)} s`));
+    }, timeoutMs);
     lines.once('line', onLine);
     lines.once('close', onClose);
   });

@@ -3,6 +3,7 @@ same weights and batches, timed on command. Protocol: one JSON command per stdin
 reply per stdout line. Run only by bench/torch-bridge.ts."""
 import json
 import math
+import os
 import sys
 import time
 
@@ -76,6 +77,29 @@ def hf_to_torch_names(c):
     return m
 
 
+def loaded_blas():
+    """The BLAS library this process mapped: Debian's default is the reference (netlib) one, ~30x slower."""
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                if any(k in os.path.basename(path) for k in ("blas", "mkl")):
+                    return os.path.realpath(path)
+    except OSError:
+        pass
+    return None
+
+
+def matmul_rate():
+    """GFLOP/s of a 512^3 float32 MatMul, a quick check of the BLAS before any timing."""
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(3):
+        a @ b
+    return 3 * 2 * 512**3 / (time.perf_counter() - t0) / 1e9
+
+
 def main():
     manifest = json.load(open(sys.argv[1]))
     torch.set_num_threads(manifest["threads"])
@@ -102,7 +126,7 @@ def main():
                              {"params": no_decay, "weight_decay": 0.0}], lr=manifest["lr"], foreach=True)
     with torch.no_grad():
         initial = model(*batches[0]).item()
-    print(json.dumps({"ready": True, "initial_loss": initial, "torch": torch.__version__}), flush=True)
+    print(json.dumps({"ready": True, "initial_loss": initial, "torch": torch.__version__, "blas": loaded_blas(), "matmul_gflops": matmul_rate()}), flush=True)
 
     step = 0
     for line in sys.stdin:
