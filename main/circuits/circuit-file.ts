@@ -6,13 +6,23 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-// The wire schema is the file's: one definition of the random-set null.
-import { randomNull as randomNullSchema } from '../api/contract/circuits';
 
 export const CIRCUIT_FILE_VERSION = 1;
 
 const head = z.object({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
 const metrics = z.object({ accuracy: z.number(), margin: z.number() });
+
+const spread = z.object({ mean: z.number(), std: z.number(), min: z.number(), max: z.number() });
+/** The deepest circuit's faithfulness against random sets of its size (p: one-sided permutation p-value). */
+const randomNullSchema = z.object({
+  circuit: z.string(),
+  heads: z.number(),
+  draws: z.number(),
+  accuracyFaithfulness: spread,
+  marginFaithfulness: spread,
+  pAccuracy: z.number(),
+  pMargin: z.number(),
+});
 
 export const circuitFileSchema = z.object({
   version: z.literal(CIRCUIT_FILE_VERSION),

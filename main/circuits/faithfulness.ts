@@ -7,8 +7,10 @@
 // predictor would label it so (argmax, the first of equal logits), so acc(full) is the evaluation's.
 
 import { hostTensor } from '../engine/tensor';
+import { stat } from '../transfer/experiment/stats';
 import type { ClassificationExample } from '../models/classification/batch-encoder';
 import { argmax } from '../models/classification/predictor';
+import type { CircuitFile } from './circuit-file';
 import type { CircuitSession } from './circuit-session';
 import { buildAblationGraph, KEEP_INPUT, MEANS_INPUT } from './ablation-graph';
 import { headMask, type Head } from './heads';
@@ -26,25 +28,9 @@ export interface FaithfulnessRow extends CircuitMetrics {
   marginFaithfulness: number;
 }
 
-export interface Spread {
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-}
-
-/** Faithfulness of many random sets of one circuit's size, and where that circuit falls among them. */
-export interface RandomNull {
-  /** The row the draws are compared with (the deepest circuit). */
-  circuit: string;
-  heads: number;
-  draws: number;
-  accuracyFaithfulness: Spread;
-  marginFaithfulness: Spread;
-  /** (1 + draws at least as faithful as the circuit) / (1 + draws): a one-sided permutation p-value. */
-  pAccuracy: number;
-  pMargin: number;
-}
+/** Faithfulness of many random sets of one circuit's size, and where that circuit falls among them (schema: circuit-file.ts). */
+export type RandomNull = NonNullable<NonNullable<CircuitFile['faithfulness']>['randomNull']>;
+export type Spread = RandomNull['accuracyFaithfulness'];
 
 export interface FaithfulnessReport {
   examples: number;
@@ -101,10 +87,9 @@ export function faithfulness(m: CircuitMetrics, full: CircuitMetrics, allAblated
   };
 }
 
-/** Mean, sample standard deviation (0 for one value), min and max. */
+/** Mean, sample standard deviation (0 for one value), min and max of a non-empty list. */
 export function spread(xs: readonly number[]): Spread {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const std = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  const { mean, std } = stat(xs)!;
   return { mean, std, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
@@ -134,7 +119,14 @@ export async function evaluateFaithfulness(
   random?: { against: string; draws: readonly (readonly Head[])[] },
 ): Promise<FaithfulnessReport> {
   const config = session.model.config;
-  const measure = async (keep: boolean[][]) => circuitMetrics(await ablatedLogits(session, mean, examples, keep));
+  // One validation pass per distinct head set: the first random draw is the random control, and a
+  // small model's draws can repeat.
+  const measured = new Map<string, CircuitMetrics>();
+  const measure = async (keep: boolean[][]) => {
+    const key = keep.map((row) => row.map(Number).join('')).join('|');
+    if (!measured.has(key)) measured.set(key, circuitMetrics(await ablatedLogits(session, mean, examples, keep)));
+    return measured.get(key)!;
+  };
   const full = await measure(headMask(config, []).map((row) => row.map(() => true)));
   const allAblated = await measure(headMask(config, []));
   const rows: FaithfulnessRow[] = [];

@@ -55,6 +55,7 @@ export async function runDiscovery(
   progress: Progress = () => undefined,
 ): Promise<CircuitFile> {
   const config = model.config;
+  const drawCount = options.randomDraws ?? RANDOM_DRAWS;
   const session = await CircuitSession.open(model, task, options);
   try {
     const run = await discover(session, data.pool, data.validation, options, progress);
@@ -69,7 +70,7 @@ export async function runDiscovery(
         name: `circuit depth ${d}`,
         heads: run.iterations.slice(0, d + 1).flatMap((x) => x.selected),
       }));
-      const draws = randomDraws(heads, run.circuit, options.seed, options.randomDraws ?? RANDOM_DRAWS);
+      const draws = randomDraws(heads, run.circuit, options.seed, drawCount);
       faithfulness = await evaluateFaithfulness(
         session,
         run.mean,
@@ -110,7 +111,7 @@ export async function runDiscovery(
         attention: options.cd.attention,
         signCleanup: options.cd.signCleanup,
         sourceScope: options.sourceScope,
-        randomDraws: options.randomDraws ?? RANDOM_DRAWS,
+        randomDraws: drawCount,
         sequenceLength: session.seq,
         biasTolerance: options.cd.tol,
       },
