@@ -66,12 +66,13 @@ export async function startServe(workspaceDir: string): Promise<{ url: string; o
 
 /**
  * What the sign-in step logs by design: its page comes with a 401 (no session yet, serve/sign-in-page.ts)
- * and has no icon, so Chromium asks for /favicon.ico, which only the app folder would hold.
+ * and has no icon, so Chromium asks for /favicon.ico, which only the app folder would hold: a 404 once
+ * the session cookie is set, a 401 when Chromium asks before it is (under load, either can come first).
  */
 function signingIn(text: string, url: string): boolean {
   if (!text.startsWith('Failed to load resource')) return false;
   const path = url ? new URL(url).pathname : '';
-  return (path === '/' && text.includes('401')) || (path === '/favicon.ico' && text.includes('404'));
+  return (path === '/' && text.includes('401')) || (path === '/favicon.ico' && (text.includes('404') || text.includes('401')));
 }
 
 /**
