@@ -135,10 +135,13 @@ function nextLine(proc: ChildProcessWithoutNullStreams, lines: Interface, stderr
       done();
       resolve(l);
     };
+    // stdout can end before stderr is read and the exit is known: the process's own 'close' comes after both.
     const onClose = () => {
       done();
-      const tail = stderr().trim().split('\n').slice(-2).join(' | ');
-      reject(new TorchUnavailable(`crash during ${what} (exit ${proc.exitCode ?? proc.signalCode ?? '?'}): ${tail || 'no error output'}`));
+      proc.once('close', (code, signal) => {
+        const tail = stderr().trim().split('\n').slice(-2).join(' | ');
+        reject(new TorchUnavailable(`crash during ${what} (exit ${code ?? signal}): ${tail || 'no error output'}`));
+      });
     };
     const timer = setTimeout(() => {
       done();
