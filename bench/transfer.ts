@@ -1,7 +1,7 @@
 // `npm run bench:transfer [-- --threads 2 --rounds 3 --n 64 --layers 2 --json FILE]`
 // The cost of a CT-SFT epoch against a full fine-tuning epoch on the same model, examples, recipe
 // and padded shape (batch 16, NusaX Indonesian prompts up to 128 tokens), for
-//   1. the bundled demo model (4 layers, hidden 256, 8 heads / 2 kv heads), 4 circuit heads + norms;
+//   1. the bundled demo model, 4 circuit heads + norms;
 //   2. a Qwen2.5-0.5B-shaped model cut to --layers layers (hidden 896, 14 heads / 2 kv heads,
 //      FFN 4864, vocab 151936, tied embeddings), 6 circuit heads + norms (the paper's depth-0 budget).
 // Epochs are timed after the graphs are compiled, interleaved round by round; graph building and
@@ -122,7 +122,9 @@ async function measure(name: string, model: LoadedModel, heads: Head[]): Promise
 }
 
 const rows: Row[] = [];
-rows.push(await measure('demo (4 layers, 3.9M)', loadModel(DEMO_MODEL), [{ layer: 0, head: 5 }, { layer: 0, head: 1 }, { layer: 2, head: 3 }, { layer: 3, head: 6 }]));
+const demo = loadModel(DEMO_MODEL);
+const demoParams = [...demo.weights.values()].reduce((a, t) => a + t.data.length, 0);
+rows.push(await measure(`demo (${demo.config.numLayers} layers, ${(demoParams / 1e6).toFixed(1)}M)`, demo, [{ layer: 0, head: 5 }, { layer: 0, head: 1 }, { layer: 2, head: 3 }, { layer: 3, head: 6 }]));
 if (!args['skip-qwen']) {
   const dir = mkdtempSync(join(tmpdir(), 'lontar-bench-transfer-'));
   try {

@@ -34,12 +34,23 @@ function batches(n: number, seed: number): Record<string, HostTensor>[] {
   }));
 }
 
-async function train(opts: { runner: Runner; dtype: FloatDType; layout: ParameterLayout; steps: number; resumeAt?: number }) {
+interface TrainOptions {
+  runner: Runner;
+  dtype: FloatDType;
+  layout: ParameterLayout;
+  steps: number;
+  resumeAt?: number;
+  frozenAs?: 'initializer' | 'input';
+  /** Steps per run (an ONNX Loop) instead of one. */
+  loop?: number;
+}
+
+async function train(opts: TrainOptions) {
   const cfg = config(opts.dtype);
   const weights = initEncoder(cfg, 7, 0.5);
   const build = () => {
-    const m = buildEncoder(cfg, weights, B, T, { layout: opts.layout, trainability: headTrainability, decay: () => true });
-    return { graph: m.graph, loss: m.loss, trainables: m.params.trainables };
+    const m = buildEncoder(cfg, weights, B, T, { layout: opts.layout, trainability: headTrainability, decay: () => true, frozenAs: opts.frozenAs });
+    return { graph: m.graph, loss: m.loss, trainables: m.params.trainables, constants: m.params.constants };
   };
   const make = () =>
     new Trainer({
@@ -52,7 +63,11 @@ async function train(opts: { runner: Runner; dtype: FloatDType; layout: Paramete
   let trainer = make();
   await trainer.start('b');
   const losses: number[] = [];
-  for (const [i, batch] of batches(opts.steps, 99).entries()) {
+  const all = batches(opts.steps, 99);
+  if (opts.loop) {
+    for (let i = 0; i < all.length; i += opts.loop) losses.push(...(await trainer.trainSteps('b', all.slice(i, i + opts.loop))).map((r) => r.loss));
+  }
+  for (const [i, batch] of (opts.loop ? [] : all).entries()) {
     if (i === opts.resumeAt) {
       const cp = await trainer.checkpoint();
       await trainer.dispose();
@@ -121,6 +136,21 @@ test('split layout trains the same values as masked whole inputs and never touch
     });
   }
   masked.losses.forEach((l, i) => assert.ok(Math.abs(l - split.losses[i]!) < 1e-10));
+  await runner.close();
+});
+
+test('frozen tensors fed from runner state train bit-identically to frozen initializers, one step or a Loop per run', async () => {
+  const runner = new LocalRunner({ threads: 2, provider: 'cpu' });
+  const baked = await train({ runner, dtype: 'float32', layout: 'split', steps: 4 });
+  const fed = await train({ runner, dtype: 'float32', layout: 'split', steps: 4, frozenAs: 'input' });
+  const fedLoop = await train({ runner, dtype: 'float32', layout: 'split', steps: 4, frozenAs: 'input', loop: 2 });
+  const fedBuild = buildEncoder(config('float32'), baked.weights, B, T, { layout: 'split', trainability: headTrainability, frozenAs: 'input' });
+  assert.ok(fedBuild.params.constants.size > 0, 'frozen tensors became inputs');
+  assert.ok(fedBuild.graph.inputs.some((v) => fedBuild.params.constants.has(v.name!)));
+  for (const run of [fed, fedLoop]) {
+    assert.deepEqual(run.losses, baked.losses);
+    for (const [key, v] of Object.entries(baked.state)) assert.deepEqual(bits(run.state[key]!), bits(v), key);
+  }
   await runner.close();
 });
 

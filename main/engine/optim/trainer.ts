@@ -16,6 +16,8 @@ export interface ForwardGraph {
   graph: Graph;
   loss: Value;
   trainables: TrainableTensor[];
+  /** Frozen inputs fed from runner state (uploaded once at start; the same in every bucket). */
+  constants?: ReadonlyMap<string, HostTensor>;
 }
 
 export interface TrainerOptions extends TrainStepOptions {
@@ -45,6 +47,9 @@ export class Trainer {
   /** Optimizer steps completed. */
   step = 0;
   private slots: StateSlot[] | undefined;
+  /** Names of the frozen inputs fed from state, and their values until `start` uploads them. */
+  private constants: string[] = [];
+  private toUpload: ReadonlyMap<string, HostTensor> | undefined;
   private readonly sessions: SessionCache;
   private readonly prefix: string;
 
@@ -54,10 +59,20 @@ export class Trainer {
   }
 
   private compile(bucket: string) {
-    const forward = this.opts.build(bucket);
+    const forward = this.built(bucket);
     const step = buildTrainStep(forward.loss, forward.trainables, this.opts);
     this.checkSlots(bucket, step.state);
     return encodeModel(forward.graph, this.opts.encode);
+  }
+
+  /** The bucket's forward graph; its constants are uploaded the first time (they never change). */
+  private built(bucket: string): ForwardGraph {
+    const forward = this.opts.build(bucket);
+    if (this.constants.length === 0 && forward.constants?.size) {
+      this.constants = [...forward.constants.keys()];
+      this.toUpload = forward.constants;
+    }
+    return forward;
   }
 
   private checkSlots(bucket: string, state: StateSlot[]): void {
@@ -72,6 +87,8 @@ export class Trainer {
   async start(bucket: string): Promise<void> {
     await this.sessions.get(bucket, () => this.compile(bucket));
     const init: Record<string, HostTensor> = {};
+    for (const [name, t] of this.toUpload ?? []) init[this.prefix + name] = t;
+    this.toUpload = undefined;
     for (const s of this.slots!) {
       const t = s.trainable.initial;
       init[this.prefix + s.name] = s.slot === 'param' ? t : zeros(t.dtype, t.shape);
@@ -96,7 +113,7 @@ export class Trainer {
     if (!this.slots) throw new Error('trainer not started');
     const k = batches.length;
     const session = await this.sessions.get(`${bucket}|loop${k}`, () => {
-      const loop = buildLoopTrainStep(this.opts.build(bucket), this.opts, k, Object.keys(batches[0] ?? {}));
+      const loop = buildLoopTrainStep(this.built(bucket), this.opts, k, Object.keys(batches[0] ?? {}));
       this.checkSlots(bucket, loop.state);
       return encodeModel(loop.graph, this.opts.encode);
     });
@@ -113,6 +130,7 @@ export class Trainer {
     const dtype = this.slots![0]!.trainable.input.dtype;
     const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
     const keep: Record<string, string> = {};
+    for (const name of this.constants) feeds[name] = { state: this.prefix + name };
     for (const s of this.slots!) {
       feeds[s.name] = { state: this.prefix + s.name };
       keep[s.output] = this.prefix + s.name;
@@ -148,6 +166,6 @@ export class Trainer {
 
   async dispose(): Promise<void> {
     await this.sessions.clear();
-    if (this.slots) await this.opts.runner.deleteState(this.slots.map((s) => this.prefix + s.name));
+    if (this.slots) await this.opts.runner.deleteState([...this.constants, ...this.slots.map((s) => s.name)].map((n) => this.prefix + n));
   }
 }

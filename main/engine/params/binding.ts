@@ -1,5 +1,7 @@
 // Binds a model's weights into a graph according to what is trainable and the parameter layout:
-//   frozen            → an initializer (external data when large)
+//   frozen            → an initializer (external data when large), or with `frozenAs: 'input'` a
+//                       graph input the caller feeds from runner state (`constants`): onnxruntime
+//                       copies initializers into each session, state is shared and never copied
 //   whole             → a graph input the optimizer updates
 //   slices (layout "inputs") → the whole tensor is an input, with a mask gating which elements change
 //   slices (layout "split")  → only the trainable pieces are inputs; frozen pieces are initializers
@@ -24,6 +26,8 @@ export interface BindOptions {
   trainability: (name: string) => Trainability;
   /** Which trainable tensors get weight decay (default: those of rank ≥ 2, i.e. not biases or norms). */
   decay?: (name: string, tensor: HostTensor) => boolean;
+  /** Frozen tensors and pieces as initializers (default) or as inputs listed in `constants`. */
+  frozenAs?: 'initializer' | 'input';
 }
 
 /** One graph input the optimizer updates, and where its values come from. */
@@ -53,6 +57,8 @@ function rangeMask(t: HostTensor, axis: number, ranges: readonly Range[]): HostT
 
 export class ParameterBinding {
   readonly trainables: TrainableTensor[] = [];
+  /** Frozen graph inputs (with `frozenAs: 'input'`) and the values to feed them. */
+  readonly constants = new Map<string, HostTensor>();
   private readonly bound = new Map<string, Value | SegmentedWeight>();
 
   constructor(
@@ -74,10 +80,16 @@ export class ParameterBinding {
     return input;
   }
 
+  private frozen(key: string, t: HostTensor): Value {
+    if (this.options.frozenAs !== 'input') return this.graph.initializer(key, t);
+    this.constants.set(key, t);
+    return this.graph.input(key, t.dtype, t.shape);
+  }
+
   private bind(name: string): Value | SegmentedWeight {
     const t = this.source(name);
     const how = this.options.trainability(name) ?? FROZEN;
-    if (how.kind === 'frozen') return this.graph.initializer(name, t);
+    if (how.kind === 'frozen') return this.frozen(name, t);
     if (how.kind === 'whole') return this.addTrainable(name, name, t);
     const ranges = normalizeRanges(how.ranges);
     if (this.options.layout === 'inputs') return this.addTrainable(name, name, t, { mask: rangeMask(t, how.axis, ranges) });
@@ -86,7 +98,7 @@ export class ParameterBinding {
       const key = pieceName(name, how.axis, seg);
       return seg.trainable
         ? this.addTrainable(key, name, piece, { piece: { axis: how.axis, start: seg.start } })
-        : this.graph.initializer(key, piece);
+        : this.frozen(key, piece);
     });
     return { axis: how.axis as 0 | 1, parts };
   }
