@@ -10,16 +10,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CircuitSession } from '../main/circuits/circuit-session';
-import { SOURCE_ROWS_PER_RUN, sourceGroups } from '../main/circuits/discovery';
-import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT } from '../main/circuits/relevance-graph';
+import { SOURCE_ROWS_PER_RUN } from '../main/circuits/discovery';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../main/circuits/run-discovery';
 import { LocalRunner } from '../main/engine/runtime/runner';
-import { hostTensor } from '../main/engine/tensor';
 import { readExamples } from '../main/cli/read-examples';
 import { resolveTask } from '../main/models/classification/task';
-import { loadModel, type LoadedModel } from '../main/models/load';
-import { median, printTable, timeCalls } from './stats';
+import { loadModel } from '../main/models/load';
+import { layerCosts } from './discovery-costs';
+import { printTable } from './stats';
 import { writeRandomQwen } from './random-qwen';
 
 const { values: args } = parseArgs({
@@ -39,38 +37,6 @@ const repeats = Number(args.repeats);
 const rowsPerRun = args['rows-per-run'] === undefined ? SOURCE_ROWS_PER_RUN : Number(args['rows-per-run']);
 const runner = new LocalRunner({ threads, provider: 'cpu' });
 
-/** Seconds of one forward (logits) and of one relevance run per source layer, on one batch. */
-async function layerCosts(model: LoadedModel, batchSize: number, seqText: string) {
-  const task = resolveTask(model);
-  const session = await CircuitSession.open(model, task, { runner, batchSize, maxLength: 128 });
-  const examples = Array.from({ length: batchSize }, (_, i) => ({ id: `x${i}`, text: seqText, label: task.labels[i % task.labels.length]!.name }));
-  session.fixLength(examples);
-  const [batch] = session.batches(examples);
-  const { numLayers: L, numHeads: H, headDim: Dh } = model.config;
-  const forward = () => {
-    const m = session.taskModel();
-    m.graph.output(m.logits, 'logits');
-    return m.graph;
-  };
-  const fwd = median(await timeCalls(() => session.run('forward', forward, batch!, {}, ['logits']), 2, repeats)) / 1000;
-  const mean = { [MEAN_INPUT]: hostTensor(session.floatType, [1, session.seq, H, Dh]) };
-  // the layer's heads split over runs exactly as discovery splits them
-  const groups = sourceGroups(H, batchSize * session.seq, rowsPerRun);
-  const perLayer: number[] = [];
-  for (let layer = 0; layer < L; layer++) {
-    let seconds = 0;
-    for (const heads of groups) {
-      const spec = { sourceLayer: layer, targets: { kind: 'logits' as const }, cd: DEFAULT_DISCOVERY.cd, sourceScope: DEFAULT_DISCOVERY.sourceScope, sources: heads.length };
-      const feeds = { ...mean, [SOURCES_INPUT]: sourceHeadsFeed(session.floatType, heads, H) };
-      const run = () => session.run(`relevance|${layer}|${heads.length}`, () => buildRelevanceGraph(session, spec), batch!, feeds, ['directional']);
-      seconds += median(await timeCalls(run, 1, repeats)) / 1000;
-    }
-    perLayer.push(seconds);
-  }
-  await session.close();
-  return { seq: session.seq, forward: fwd, perLayer, groups: groups.length };
-}
-
 // 1. Full discovery on the demo model.
 if (args['skip-demo']) {
   console.log('demo model skipped (--skip-demo)');
@@ -87,13 +53,13 @@ if (args['skip-demo']) {
   console.log(`circuit: ${file.circuit.map((h) => `${h.layer}.${h.head}`).join(' ')}; fast-screen ρ = ${file.fastScreen?.spearmanWithCdt.toFixed(3)}`);
 
   // 2. Cost per source head on the same model.
-  const costs = await layerCosts(model, DEFAULT_DISCOVERY.batchSize, train[0]!.text!);
+  const costs = await layerCosts(model, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: train[0]!.text!, repeats, rowsPerRun });
   const L = model.config.numLayers;
   const H = model.config.numHeads;
   console.log(`\ncost per source head (batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}; forward ${(costs.forward * 1000).toFixed(1)} ms):`);
   printTable(
     ['source layer', 'run ms', 'per head ms', 'forward of layers above ms', 'ratio (target ≤ 1.3)'],
-    costs.perLayer.map((t, l) => {
+    [...costs.perLayer.values()].map((t, l) => {
       const above = (costs.forward * (L - l)) / L;
       return [String(l), t * 1000, (t * 1000) / H, above * 1000, t / H / above];
     }),
@@ -107,10 +73,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lontar-qwen-shapes-'));
 try {
   writeRandomQwen(dir, { layers: 2 });
   const small = loadModel(dir);
-  const costs = await layerCosts(small, DEFAULT_DISCOVERY.batchSize, 'kata '.repeat(110));
+  const costs = await layerCosts(small, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: 'kata '.repeat(110), repeats, rowsPerRun });
   const perLayerForward = costs.forward / 2; // two layers; embedding and readout are small beside them
   // source layer 0: β through both layers; a clean forward per extra run of a split layer counts as β cost
-  const betaPerLayer = costs.perLayer[0]! - costs.forward;
+  const betaPerLayer = costs.perLayer.get(0)! - costs.forward;
   const L = 24;
   const batches = Math.ceil(DEFAULT_DISCOVERY.discoverySize / DEFAULT_DISCOVERY.batchSize);
   let depth0 = 0;

@@ -58,6 +58,14 @@ export function blasWarning(ready: Pick<Ready, 'blas' | 'matmul_gflops'>): strin
   return `PyTorch's BLAS (${ready.blas ?? 'unknown'}) runs a 512³ MatMul at ${ready.matmul_gflops.toFixed(1)} GFLOP/s${netlib ? ', the reference BLAS' : ''}: install libopenblas0-pthread for a fair comparison`;
 }
 
+/** The environment a fair PyTorch timing needs: OpenBLAS kernels for this CPU, passive OpenMP waits. */
+export function torchEnv(threads: string): NodeJS.ProcessEnv {
+  const coretype = openblasCoretype();
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  return env;
+}
+
 export class TorchTwin {
   private constructor(
     private readonly proc: ChildProcessWithoutNullStreams,
@@ -98,10 +106,9 @@ export class TorchTwin {
     const manifestPath = join(dir, 'manifest.json');
     writeFileSync(manifestPath, JSON.stringify({ ...manifest, tensors, weights: join(dir, 'weights.f32'), batches: join(dir, 'batches.i64'), count: batches.length }));
 
-    const coretype = openblasCoretype();
     const threads = String(manifest.threads);
-    const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads };
-    if (coretype) env.OPENBLAS_CORETYPE = coretype;
+    const env = torchEnv(threads);
+    const coretype = env.OPENBLAS_CORETYPE;
     const script = new URL('./torch_encoder.py', import.meta.url).pathname;
     const proc = spawn(python, [script, manifestPath], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';

@@ -174,6 +174,7 @@ export async function discover(
       const expansion = { asked: options.maxDepth, reached: depth - 1, stop, reason: stopReason(options.maxDepth, depth - 1, stop, targets.kind === 'heads' ? targets.heads : []) } as const;
       return { sets, mean, iterations, circuit, expansion, timings };
     }
+    assertFiniteScores(scores, depth, config.numLayers);
     const ranking = new Map(scores.map((s) => [headKey(s.head), s[options.rankBy]]));
     const selected = topHeads(ranking, scores.map((s) => s.head), k);
     circuit.push(...selected);
@@ -181,4 +182,20 @@ export async function discover(
   }
   const reached = iterations.length - 1;
   return { sets, mean, iterations, circuit, expansion: { asked: options.maxDepth, reached, stop: 'asked-depth', reason: stopReason(options.maxDepth, reached, 'asked-depth', []) }, timings };
+}
+
+/**
+ * Relevance that overflowed is no ranking: say so, with where, instead of selecting from NaN (which
+ * failed later as a database constraint). Seen on the tests' tiny random Qwen2 made deeper, in float64:
+ * largest |score| 1.1 at 6 layers, 1.8e45 at 12, 2.7e104 and NaN at 24; see docs/scale.md.
+ */
+function assertFiniteScores(scores: readonly HeadScore[], depth: number, layers: number): void {
+  const bad = scores.filter((s) => !Number.isFinite(s.directional) || !Number.isFinite(s.magnitude));
+  const largest = Math.max(...scores.map((s) => Math.abs(s.directional)).filter(Number.isFinite));
+  if (bad.length === 0 && largest < 1e30) return;
+  const where = bad.slice(0, 6).map((s) => `${s.head.layer}.${s.head.head}`).join(' ');
+  throw new Error(
+    `CD-T relevance overflowed at depth ${depth} on this ${layers}-layer model: ${bad.length} head score(s) are not finite${where ? ` (${where}${bad.length > 6 ? ' …' : ''})` : ''}` +
+      ` and the largest is ${largest.toExponential(1)}. The decomposition is numerically unstable through this many layers; no circuit was selected.`,
+  );
 }

@@ -4,7 +4,9 @@
 // threads: epochs 0.40-0.56× as long for full fine-tuning and 0.71-0.82× for CT-SFT, but compiling the
 // Loop graph costs as much as 6-13 single steps (60 s for a 2-layer Qwen2.5-0.5B-shaped full FT), so
 // on the CPU it is used only for longer runs. On CUDA every run copies all inputs and outputs between
-// host and device, so there it always pays.
+// host and device, so there it always pays. On the 24-layer Qwen2.5-0.5B shape (`npm run bench:scale`)
+// the CPU Loop made CT-SFT steps twice as slow (22 s vs 11 s) and raised the peak from 8.5 to 15 GB:
+// beside steps that long the copies it saves are small, so slow steps run one per run.
 
 import type { ProviderName } from '../engine/runtime/provider';
 
@@ -15,10 +17,12 @@ export type StepsPerRun = number | 'auto';
 const RUN_SECONDS = 30;
 /** On the CPU, fewer steps left than this do not repay compiling the Loop graph. */
 const CPU_MIN_STEPS_LEFT = 48;
+/** On the CPU, single steps slower than this gain nothing from a Loop (measured: they lose). */
+const CPU_MAX_LOOP_STEP_SECONDS = 5;
 
 export function autoStepsPerRun(provider: ProviderName, secondsPerStep: number, stepsLeft: number): number {
   const byTime = Math.max(1, Math.floor(RUN_SECONDS / Math.max(secondsPerStep, 1e-6)));
   if (provider === 'cuda') return Math.min(8, byTime, Math.max(1, stepsLeft));
-  if (stepsLeft < CPU_MIN_STEPS_LEFT) return 1;
+  if (stepsLeft < CPU_MIN_STEPS_LEFT || secondsPerStep > CPU_MAX_LOOP_STEP_SECONDS) return 1;
   return Math.min(4, byTime);
 }

@@ -12,7 +12,7 @@ import { bucketLength } from '../engine/runtime/session-cache';
 import type { HostTensor } from '../engine/tensor';
 import { BatchEncoder, type ClassificationExample } from '../models/classification/batch-encoder';
 import type { ClassificationTask } from '../models/classification/task';
-import { buildTaskModel } from '../models/classification/task-model';
+import { buildTaskModel, TASK_INPUTS } from '../models/classification/task-model';
 import type { LoadedModel } from '../models/load';
 import { batchIndices } from './data-order';
 import { stepsFor, trainStepOptions, type Recipe } from './recipe';
@@ -51,9 +51,11 @@ export class FineTuning {
       runner: opts.runner,
       ...trainStepOptions(recipe, this.steps),
       statePrefix: 'fine-tune.',
-      build: () => {
+      microBatches: recipe.microBatch ? recipe.batchSize / recipe.microBatch : 1,
+      rowWeights: TASK_INPUTS.weights,
+      build: (_bucket, rows) => {
         const bind = { layout: 'split' as const, trainability: scope.trainability, frozenAs: 'input' as const };
-        const m = buildTaskModel(model, task, { batch: recipe.batchSize, seq }, { bind });
+        const m = buildTaskModel(model, task, { batch: rows ?? recipe.batchSize, seq }, { bind });
         this.trainables = m.params.trainables;
         return { graph: m.graph, loss: m.loss, trainables: m.params.trainables, constants: m.params.constants };
       },

@@ -26,6 +26,15 @@ export const recipeSchema = z.strictObject({
   warmupRatio: z.number().min(0).max(1).default(0),
   /** Global gradient-norm clip; null: none. */
   clipNorm: z.number().positive().nullable().default(1),
+  /**
+   * Rows per gradient run: the batch is split into micro-batches whose gradients are accumulated
+   * before one optimizer step (the same step up to float rounding), so activations take 1/k of the
+   * memory. Absent: the whole batch in one run.
+   */
+  microBatch: z.number().int().min(1).optional(),
+}).refine((r) => r.microBatch === undefined || r.batchSize % r.microBatch === 0, {
+  message: 'microBatch must divide batchSize',
+  path: ['microBatch'],
 });
 
 export type Recipe = z.output<typeof recipeSchema>;
@@ -61,5 +70,6 @@ export function describeRecipe(r: Recipe): string {
   const decay = r.weightDecay > 0 ? `, wd ${r.weightDecay}` : '';
   const clip = r.clipNorm !== null ? `, clip ${r.clipNorm}` : '';
   const warm = r.schedule === 'linear' && r.warmupRatio > 0 ? `, warm-up ${r.warmupRatio}` : '';
-  return `${r.epochs} epochs, ${r.optimizer} lr ${r.lr} (${r.schedule}${warm}${decay}${clip}), batch ${r.batchSize}, max ${r.maxLength} tokens`;
+  const micro = r.microBatch !== undefined && r.microBatch < r.batchSize ? ` in micro-batches of ${r.microBatch}` : '';
+  return `${r.epochs} epochs, ${r.optimizer} lr ${r.lr} (${r.schedule}${warm}${decay}${clip}), batch ${r.batchSize}${micro}, max ${r.maxLength} tokens`;
 }

@@ -45,9 +45,11 @@ test('four steps per run train the same weights, losses and accuracies as one, e
 test('auto: single steps for short CPU runs or slow steps, four for long runs of quick ones, up to eight on CUDA, each run within half a minute', () => {
   assert.equal(autoStepsPerRun('cpu', 0.1, 20), 1, 'compiling the Loop would not repay itself');
   assert.equal(autoStepsPerRun('cpu', 0.1, 200), 4);
-  assert.equal(autoStepsPerRun('cpu', 10, 200), 3, 'a run stays within half a minute (cancel waits for it)');
+  assert.equal(autoStepsPerRun('cpu', 4, 200), 4);
+  assert.equal(autoStepsPerRun('cpu', 6, 200), 1, 'slow CPU steps gain nothing from a Loop (24-layer CT-SFT lost half its speed)');
+  assert.equal(autoStepsPerRun('cpu', 10, 200), 1);
   assert.equal(autoStepsPerRun('cpu', 40, 200), 1);
   assert.equal(autoStepsPerRun('cuda', 0.05, 20), 8);
   assert.equal(autoStepsPerRun('cuda', 0.05, 3), 3);
-  assert.equal(autoStepsPerRun('cuda', 5, 100), 6);
+  assert.equal(autoStepsPerRun('cuda', 5, 100), 6, 'a run stays within half a minute (cancel waits for it)');
 });

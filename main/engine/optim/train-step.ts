@@ -36,21 +36,28 @@ export interface TrainStep {
 }
 
 export function buildTrainStep(loss: Value, trainables: readonly TrainableTensor[], opts: TrainStepOptions): TrainStep {
-  const g = loss.graph;
   if (trainables.length === 0) throw new GraphError('train step: nothing is trainable');
-  const step = g.input('step', loss.dtype, []);
-  const lr = learningRate(step, opts.schedule);
-
   const raw = grad(loss, trainables.map((t) => t.input));
+  const grads = raw.map((gv, i) => gv ?? zerosOf(loss.graph, trainables[i]!.input.dtype, trainables[i]!.input.shape)); // a tensor the loss ignores
+  loss.graph.output(loss, 'loss');
+  const update = appendUpdate(grads, trainables, opts);
+  return { state: update.state, outputs: ['loss', ...update.outputs] };
+}
+
+/**
+ * The optimizer half of a step, given each trainable's gradient in the same graph: mask → clip →
+ * update → gate. Outputs `lr`, optionally `grad_norm`, and every state slot's `.new`.
+ */
+export function appendUpdate(rawGrads: readonly Value[], trainables: readonly TrainableTensor[], opts: TrainStepOptions): TrainStep {
+  const g = trainables[0]!.input.graph;
+  const step = g.input('step', trainables[0]!.input.dtype, []);
+  const lr = learningRate(step, opts.schedule);
   const masks = trainables.map((t) => (t.mask ? g.constant(t.mask) : undefined));
-  let grads = raw.map((gv, i) => {
-    const t = trainables[i]!;
-    const gi = gv ?? zerosOf(g, t.input.dtype, t.input.shape); // a tensor the loss ignores
+  let grads = rawGrads.map((gi, i) => {
     const mask = masks[i];
     return mask ? where(mask, gi, g.scalar(0, gi.dtype)) : gi;
   });
-  const outputs = ['loss', 'lr'];
-  g.output(loss, 'loss');
+  const outputs = ['lr'];
   g.output(lr, 'lr');
   if (opts.clipNorm !== undefined) {
     const clipped = clipByGlobalNorm(grads, opts.clipNorm);

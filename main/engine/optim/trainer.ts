@@ -9,6 +9,7 @@ import type { Feed, Runner, SessionInfo } from '../runtime/runner';
 import { SessionCache } from '../runtime/session-cache';
 import { hostTensor, zeros, type HostTensor } from '../tensor';
 import { buildLoopTrainStep, stackBatches } from './loop-step';
+import { ACCUMULATE_INPUT, buildGradientStep, buildUpdateStep, gradSlot, LOSS_SCALE_INPUT, splitBatch } from './micro-batch';
 import { buildTrainStep, type StateSlot, type TrainStepOptions } from './train-step';
 
 /** The forward graph of one bucket: a scalar loss and the tensors the optimizer updates. */
@@ -22,8 +23,15 @@ export interface ForwardGraph {
 
 export interface TrainerOptions extends TrainStepOptions {
   runner: Runner;
-  /** Builds the forward graph for a bucket (e.g. "16x64"); every bucket must train the same tensors. */
-  build: (bucket: string) => ForwardGraph;
+  /**
+   * Builds the forward graph for a bucket (e.g. "16x64"), for `rows` rows when that is fewer than the
+   * bucket's batch (a micro-batch); every bucket must train the same tensors.
+   */
+  build: (bucket: string, rows?: number) => ForwardGraph;
+  /** Split each batch into this many micro-batches and accumulate their gradients (default 1: off). */
+  microBatches?: number;
+  /** The feed holding each row's loss weight (the loss is their weighted mean); default: equal rows. */
+  rowWeights?: string;
   /** Prefix for this trainer's state names in the runner (several trainers may share one). */
   statePrefix?: string;
   maxSessions?: number;
@@ -50,6 +58,8 @@ export class Trainer {
   /** Names of the frozen inputs fed from state, and their values until `start` uploads them. */
   private constants: string[] = [];
   private toUpload: ReadonlyMap<string, HostTensor> | undefined;
+  /** Whether the micro-batch gradient accumulators exist in the runner. */
+  private gradsAllocated = false;
   private readonly sessions: SessionCache;
   private readonly prefix: string;
 
@@ -66,8 +76,8 @@ export class Trainer {
   }
 
   /** The bucket's forward graph; its constants are uploaded the first time (they never change). */
-  private built(bucket: string): ForwardGraph {
-    const forward = this.opts.build(bucket);
+  private built(bucket: string, rows?: number): ForwardGraph {
+    const forward = this.opts.build(bucket, rows);
     if (this.constants.length === 0 && forward.constants?.size) {
       this.constants = [...forward.constants.keys()];
       this.toUpload = forward.constants;
@@ -85,7 +95,8 @@ export class Trainer {
 
   /** Builds the first bucket's session and uploads initial parameters and zeroed optimizer slots. */
   async start(bucket: string): Promise<void> {
-    await this.sessions.get(bucket, () => this.compile(bucket));
+    if (this.micro > 1) await this.updateSession(bucket);
+    else await this.sessions.get(bucket, () => this.compile(bucket));
     const init: Record<string, HostTensor> = {};
     for (const [name, t] of this.toUpload ?? []) init[this.prefix + name] = t;
     this.toUpload = undefined;
@@ -96,8 +107,13 @@ export class Trainer {
     await this.opts.runner.setState(init);
   }
 
+  private get micro(): number {
+    return this.opts.microBatches ?? 1;
+  }
+
   async trainStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
     if (!this.slots) throw new Error('trainer not started');
+    if (this.micro > 1) return this.microStep(bucket, batch);
     const session = await this.sessions.get(bucket, () => this.compile(bucket));
     const out = await this.runWithState(session, batch);
     this.step++;
@@ -111,6 +127,12 @@ export class Trainer {
    */
   async trainSteps(bucket: string, batches: readonly Record<string, HostTensor>[]): Promise<StepResult[]> {
     if (!this.slots) throw new Error('trainer not started');
+    if (this.micro > 1) {
+      // micro-batching exists to save memory; a Loop would hold K steps' inputs at once
+      const results: StepResult[] = [];
+      for (const b of batches) results.push(await this.microStep(bucket, b));
+      return results;
+    }
     const k = batches.length;
     const session = await this.sessions.get(`${bucket}|loop${k}`, () => {
       const loop = buildLoopTrainStep(this.built(bucket), this.opts, k, Object.keys(batches[0] ?? {}));
@@ -125,8 +147,59 @@ export class Trainer {
     return results;
   }
 
+  /** The update run of a micro-batched step (its graph defines the state slots). */
+  private updateSession(bucket: string): Promise<SessionInfo> {
+    return this.sessions.get('update', () => {
+      const { graph, step } = buildUpdateStep(this.built(bucket, this.microRows(bucket)).trainables, this.opts);
+      this.checkSlots(bucket, step.state);
+      return encodeModel(graph, this.opts.encode);
+    });
+  }
+
+  private microRows(bucket: string): number {
+    const rows = Number(bucket.split('x')[0]);
+    if (!Number.isInteger(rows) || rows % this.micro !== 0) throw new Error(`bucket ${bucket}: its batch does not split into ${this.micro} micro-batches`);
+    return rows / this.micro;
+  }
+
+  /** One optimizer step as gradient runs over the micro-batches, accumulated in state, then the update run. */
+  private async microStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
+    const slots = this.slots!.filter((s) => s.slot === 'param');
+    const rows = this.microRows(bucket);
+    const dtype = slots[0]!.trainable.input.dtype;
+    let loss = 0;
+    const session = await this.sessions.get(`${bucket}|grad`, () => encodeModel(buildGradientStep(this.built(bucket, rows)), this.opts.encode));
+    if (!this.gradsAllocated) {
+      // the accumulators' first values are never read (accumulate is false then), but must exist
+      await this.opts.runner.setState(Object.fromEntries(slots.map((s) => [this.prefix + gradSlot(s.name), zeros(dtype, s.trainable.input.shape)])));
+      this.gradsAllocated = true;
+    }
+    for (const [i, part] of splitBatch(batch, this.micro, this.opts.rowWeights).entries()) {
+      const feeds: Record<string, Feed> = {
+        ...part.feeds,
+        [LOSS_SCALE_INPUT]: hostTensor(dtype, [], [part.scale]),
+        [ACCUMULATE_INPUT]: hostTensor('bool', [], [i > 0 ? 1 : 0]),
+      };
+      const keep: Record<string, string> = {};
+      for (const name of this.constants) feeds[name] = { state: this.prefix + name };
+      for (const s of slots) {
+        feeds[s.name] = { state: this.prefix + s.name };
+        feeds[gradSlot(s.name)] = { state: this.prefix + gradSlot(s.name) };
+        keep[`${gradSlot(s.name)}.new`] = this.prefix + gradSlot(s.name);
+      }
+      const out = await this.opts.runner.run(session.id, { feeds, fetch: ['loss'], keep });
+      loss += Number(out.loss!.data[0]);
+    }
+    const update = await this.updateSession(bucket);
+    const grads = Object.fromEntries(slots.map((s) => [gradSlot(s.name), { state: this.prefix + gradSlot(s.name) }]));
+    const out = await this.runWithState(update, grads);
+    this.step++;
+    const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
+    return { step: this.step, loss, lr: num('lr')!, gradNorm: num('grad_norm') };
+  }
+
   /** One run: the batch and the step counter fed, every state slot read and replaced by reference. */
-  private runWithState(session: SessionInfo, batch: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+  private runWithState(session: SessionInfo, batch: Record<string, Feed>): Promise<Record<string, HostTensor>> {
     const dtype = this.slots![0]!.trainable.input.dtype;
     const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
     const keep: Record<string, string> = {};
@@ -166,6 +239,9 @@ export class Trainer {
 
   async dispose(): Promise<void> {
     await this.sessions.clear();
-    if (this.slots) await this.opts.runner.deleteState([...this.constants, ...this.slots.map((s) => s.name)].map((n) => this.prefix + n));
+    if (!this.slots) return;
+    this.gradsAllocated = false;
+    const grads = this.micro > 1 ? this.slots.filter((s) => s.slot === 'param').map((s) => gradSlot(s.name)) : [];
+    await this.opts.runner.deleteState([...this.constants, ...this.slots.map((s) => s.name), ...grads].map((n) => this.prefix + n));
   }
 }

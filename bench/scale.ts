@@ -1,0 +1,185 @@
+// `npm run bench:scale [-- --threads 2 --batch 16 --limit-gib 21 --skip-torch --skip-epochs --json FILE]`
+// The paper's model size on this machine: random weights in Qwen2.5-0.5B's exact shapes (24 layers,
+// 14 heads of 64, 2 KV heads, hidden 896, FFN 4864, vocab 151,936, tied embeddings), built here, and
+// every phase of the protocol measured in a process of its own (so each peak RSS is its own):
+//   forward · CT-SFT step (18 heads + norms) · full fine-tuning step (AdamW), each also in
+//   micro-batches of --micro rows (gradient accumulation) · epochs of 100 examples with one step per
+//   run, with a 4-step Loop and in micro-batches · discovery iteration 0 (3 source layers
+//   measured, the rest interpolated: a projection) and the fast screen —
+// each beside a plain float32 PyTorch twin with the same weights (bench/torch_qwen_scale.py) where
+// torch imports. A phase whose RSS passes --limit-gib is killed and reported as not fitting, so the
+// benchmark cannot take the machine down. Takes about 30 minutes; prints tables, never asserts.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveTask } from '../main/models/classification/task';
+import { loadModelConfig } from '../main/models/config';
+import { LontarTokenizer } from '../main/models/tokenizer';
+import { writeRandomQwen } from './random-qwen';
+import { PAPER_HEADS } from './scale-heads';
+import { median, printTable } from './stats';
+import { findTorchPython, torchEnv } from './torch-bridge';
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '16' },
+    'limit-gib': { type: 'string', default: '21' },
+    'skip-torch': { type: 'boolean', default: false },
+    'skip-epochs': { type: 'boolean', default: false },
+    /** Rows per gradient run in the micro-batched phases. */
+    micro: { type: 'string', default: '4' },
+    /** Run only the phases whose name contains this text (e.g. "micro", "discovery"). */
+    only: { type: 'string' },
+    /** Per-phase wall-clock limit in seconds. */
+    timeout: { type: 'string', default: '900' },
+    json: { type: 'string' },
+  },
+});
+const threads = args.threads!;
+const batch = args.batch!;
+const limitMiB = Number(args['limit-gib']) * 1024;
+
+interface PhaseResult {
+  name: string;
+  side: 'engine' | 'PyTorch';
+  ok: boolean;
+  /** Why there is no figure (killed over the memory limit, timed out, crashed). */
+  failure?: string;
+  peakRssMiB: number;
+  data: Record<string, unknown>;
+}
+
+/** The resident set of a process, from /proc (MiB); 0 once it is gone. */
+function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function runPhase(name: string, side: PhaseResult['side'], command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<PhaseResult> {
+  console.error(`\n${side} · ${name}`);
+  return new Promise((resolve) => {
+    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    let watched = 0;
+    let failure: string | undefined;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const poll = setInterval(() => {
+      watched = Math.max(watched, rssMiB(child.pid!));
+      if (watched > limitMiB && !failure) {
+        failure = `killed at ${(watched / 1024).toFixed(1)} GiB RSS (limit ${args['limit-gib']} GiB)`;
+        child.kill('SIGKILL');
+      }
+    }, 250);
+    const timer = setTimeout(() => {
+      failure ??= `timed out after ${args.timeout} s`;
+      child.kill('SIGKILL');
+    }, Number(args.timeout) * 1000);
+    child.on('close', (code, signal) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      const line = stdout.trim().split('\n').at(-1) ?? '';
+      let data: Record<string, unknown> = {};
+      try {
+        data = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        failure ??= `exited ${code ?? signal} without a result`;
+      }
+      const peak = typeof data.peakRssMiB === 'number' ? data.peakRssMiB : watched;
+      resolve({ name, side, ok: !failure && code === 0, failure, peakRssMiB: peak, data });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lontar-bench-scale-'));
+const results: PhaseResult[] = [];
+try {
+  console.error(`building a random Qwen2.5-0.5B-shaped model in ${dir} …`);
+  writeRandomQwen(dir);
+  const config = loadModelConfig(dir);
+  // The label words' token ids for the twin (the sentiment preset's words; the weights are not needed).
+  const task = resolveTask({ config, tokenizer: LontarTokenizer.load(dir, { config }), layout: undefined as never });
+  const labelIds = task.labels.map((l) => l.tokenId);
+  const fp32Weights = statSync(join(dir, 'model.safetensors')).size * 2; // stored as BF16 (header bytes are negligible)
+  const torch = args['skip-torch'] ? { reason: 'skipped (--skip-torch)' } : findTorchPython();
+  const wanted = (name: string) => args.only === undefined || name.includes(args.only);
+  const engine = async (name: string, extra: string[]) => {
+    if (wanted(name)) results.push(await runPhase(name, 'engine', process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'scale-phase.ts'), '--model', dir, '--threads', threads, '--batch', batch, ...extra], process.env));
+  };
+  const twin = async (name: string, phase: string, steps: number) => {
+    if (!('python' in torch) || !wanted(name)) return;
+    const argv = [join(import.meta.dirname, 'torch_qwen_scale.py'), dir, phase, batch, '128', threads, String(steps), JSON.stringify(PAPER_HEADS), JSON.stringify(labelIds)];
+    results.push(await runPhase(name, 'PyTorch', torch.python, argv, torchEnv(threads)));
+  };
+
+  // Interleaved phase by phase, engine first, so both sides see the same machine state.
+  await engine('forward', ['--phase', 'forward', '--repeats', '2']);
+  await twin('forward', 'forward', 2);
+  await engine('CT-SFT step', ['--phase', 'ctsft', '--repeats', '2']);
+  await twin('CT-SFT step', 'ctsft', 2);
+  await engine('full FT step', ['--phase', 'full', '--repeats', '2']);
+  await twin('full FT step', 'full', 2);
+  const micro = args.micro!;
+  await engine(`CT-SFT step, micro-batches of ${micro}`, ['--phase', 'ctsft', '--repeats', '2', '--micro', micro]);
+  await engine(`full FT step, micro-batches of ${micro}`, ['--phase', 'full', '--repeats', '2', '--micro', micro]);
+  if (!args['skip-epochs']) {
+    for (const [label, phase] of [['CT-SFT', 'ctsft'], ['full FT', 'full']] as const) {
+      await engine(`${label} epoch (100 examples)`, ['--phase', phase, '--epoch']);
+      await engine(`${label} epoch (100 examples), Loop 4`, ['--phase', phase, '--epoch', '--loop', '4']);
+      await engine(`${label} epoch (100 examples), micro-batches of ${micro}`, ['--phase', phase, '--epoch', '--micro', micro]);
+      await twin(`${label} epoch (100 examples)`, phase, Math.ceil(100 / Number(batch)) - 1);
+    }
+  }
+  await engine('discovery iteration 0 + fast screen', ['--phase', 'discovery']);
+
+  const seconds = (r: PhaseResult) => {
+    const s = r.data.seconds as number[] | undefined;
+    if (!s) return NaN;
+    // an epoch: its whole time; PyTorch's epoch is its first step plus the others
+    return r.data.epoch === true ? s[0]! : r.name.includes('epoch') ? (r.data.firstRun as number) + s.reduce((a, b) => a + b, 0) : median(s);
+  };
+  const figure = (r: PhaseResult | undefined) => (!r ? '—' : r.ok ? seconds(r) : (r.failure ?? 'failed'));
+  const peak = (r: PhaseResult | undefined) => (!r ? '—' : `${(r.peakRssMiB / 1024).toFixed(1)}${r.ok ? '' : ' (at kill)'}`);
+  const names = [...new Set(results.filter((r) => !r.name.startsWith('discovery')).map((r) => r.name))];
+  console.log(`\nQwen2.5-0.5B shapes (random weights, fp32 weights ${(fp32Weights / 2 ** 30).toFixed(2)} GiB), batch ${batch} × 128, ${threads} threads; steps: median of the runs after the first`);
+  if (!('python' in torch)) console.log(`PyTorch column missing: ${torch.reason}`);
+  printTable(
+    ['phase', 'engine s', 'engine peak GiB', 'peak / fp32 weights', 'first run s', 'PyTorch s', 'PyTorch peak GiB', 'engine / PyTorch'],
+    names.map((name) => {
+      const e = results.find((r) => r.name === name && r.side === 'engine');
+      const p = results.find((r) => r.name === name && r.side === 'PyTorch');
+      return [name, figure(e), peak(e), e ? e.peakRssMiB / (fp32Weights / 2 ** 20) : NaN, (e?.data.firstRun as number | undefined) ?? NaN, figure(p), peak(p), e?.ok && p?.ok ? seconds(e) / seconds(p) : '—'];
+    }),
+  );
+  const ratio = (a: string, b: string) => {
+    const [x, y] = [a, b].map((n) => results.find((r) => r.name === n && r.side === 'engine'));
+    return x?.ok && y?.ok ? (seconds(x) / seconds(y)).toFixed(3) : 'n/a';
+  };
+  const torchFull = results.find((r) => r.name === 'full FT epoch (100 examples)' && r.side === 'PyTorch');
+  const ctsftEpoch = results.find((r) => r.name === 'CT-SFT epoch (100 examples)' && r.side === 'engine');
+  console.log(`\ntargets: CT-SFT epoch / full epoch = ${ratio('CT-SFT epoch (100 examples)', 'full FT epoch (100 examples)')} (≤ 0.6); CT-SFT epoch / PyTorch full epoch = ${ctsftEpoch?.ok && torchFull?.ok ? (seconds(ctsftEpoch) / seconds(torchFull)).toFixed(3) : 'n/a'} (≤ 1); CT-SFT peak ≤ 2.5 × and full FT peak ≤ 5 × fp32 weights`);
+  const d = results.find((r) => r.name.startsWith('discovery'));
+  if (d?.ok) {
+    const m = d.data as { measuredLayers: Record<string, number>; forward: number; runsPerLayer: number; iteration0Projected: number; fastScreen: number; batchSize: number; seq: number; peakRssMiB: number };
+    console.log(`\ndiscovery at the default settings (M = D = 50, batch ${m.batchSize} × ${m.seq}; peak ${(m.peakRssMiB / 1024).toFixed(1)} GiB)`);
+    printTable(
+      ['measure', 'seconds'],
+      [
+        ['forward of one batch', m.forward],
+        ...Object.entries(m.measuredLayers).map(([l, s]) => [`relevance runs of source layer ${l} (${m.runsPerLayer} run(s), 14 heads), one batch`, s] as [string, number]),
+        ['iteration 0, all 336 heads, PROJECTED (layers interpolated, × batches, + mean baseline)', m.iteration0Projected],
+        ['fast screen over 50 examples, measured', m.fastScreen],
+      ],
+    );
+  } else if (d) console.log(`\ndiscovery: ${d.failure}`);
+  if (args.json) writeFileSync(args.json, `${JSON.stringify({ fp32Weights, results }, null, 2)}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
