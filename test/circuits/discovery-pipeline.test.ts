@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readCircuitFile, writeCircuitFile } from '../../main/circuits/circuit-file';
+import { sourceLayerWork } from '../../main/circuits/discovery';
 import { layerProfile } from '../../main/circuits/layer-profile';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../main/circuits/run-discovery';
 import { selectionSize, spearman } from '../../main/circuits/selection';
@@ -122,6 +123,20 @@ test('the fast screen agrees with CD-T on a model whose label logits only one he
   const strongest = attribution.flatMap((row, layer) => row.map((a, head) => ({ layer, head, a }))).sort((x, y) => y.a - x.a)[0]!;
   assert.deepEqual({ layer: strongest.layer, head: strongest.head }, planted, 'the fast screen ranks the planted head first');
   assert.ok(spearmanWithCdt > 0.9, `ρ with CD-T ${spearmanWithCdt}`);
+});
+
+test('scoring progress is weighted by each source layer\'s cost, so the ETA from it is true', async () => {
+  writeTinyModel(join(dir, 'progress'), tinyModel('qwen2', 5, 4), 'F64');
+  const model = loadModel(join(dir, 'progress'));
+  const task = resolveTask(model);
+  const examples = pool.map((e, i) => ({ ...e, label: task.labels[i % task.labels.length]!.name }));
+  const calls: { phase: string; done: number; fraction?: number }[] = [];
+  await runDiscovery(model, task, { pool: examples, validation: [] }, { ...DEFAULT_DISCOVERY, selectionRatio: 0.125, maxDepth: 0, meanSize: 6, discoverySize: 6, batchSize: 6, fastScreen: false, runner: testRunner() }, (phase, done, _of, fraction) => void calls.push({ phase, done, fraction }));
+  const scoring = calls.filter((c) => c.phase.startsWith('scoring heads (depth 0)'));
+  assert.deepEqual(scoring.map((c) => c.done), [1, 2, 3, 4], 'one report per source layer, in layers');
+  // source layers 0-3 of 4 cost 5, 4, 3, 2 (the layers from it to the top, plus one) of 14
+  assert.deepEqual(scoring.map((c) => c.fraction), [5 / 14, 9 / 14, 12 / 14, 1]);
+  assert.equal(sourceLayerWork(0, 24), 25);
 });
 
 test('selection size and rank correlation', () => {

@@ -68,7 +68,7 @@ function phaseProgress(ctx: JobContext<DiscoverConfig>, total: number) {
   let phase = '';
   let phaseSteps = 0;
   return {
-    report(name: string, done: number, of: number, weight: number) {
+    report(name: string, done: number, of: number, weight: number, fraction = done / Math.max(1, of)) {
       if (ctx.signal.aborted) throw ctx.signal.reason === 'stop' ? new JobStoppedError() : new JobCancelledError();
       if (name !== phase) {
         base += phaseSteps;
@@ -76,7 +76,7 @@ function phaseProgress(ctx: JobContext<DiscoverConfig>, total: number) {
         ctx.log(name);
       }
       phaseSteps = weight;
-      const step = Math.min(total - 1, Math.round(base + (weight * done) / Math.max(1, of)));
+      const step = Math.min(total - 1, Math.round(base + weight * fraction));
       ctx.progress({ step, total }).catch(() => undefined); // the throw above is the cancellation point
     },
   };
@@ -107,8 +107,9 @@ export const discoverModel = defineJobKind({
     const predictWeight = Math.ceil(pool.length / options.batchSize);
     const total = predictWeight + (options.maxDepth + 1) * layers + 1;
     const progress = phaseProgress(ctx, total);
-    const file = await runDiscovery(model, task, { pool, validation }, options, (phase, done, of) =>
-      progress.report(phase, done, of, phase.startsWith('predicting') ? predictWeight : layers),
+    // step counts are scaled so a scoring phase's step pace is even (the cost-weighted fraction), so the job's ETA is true
+    const file = await runDiscovery(model, task, { pool, validation }, options, (phase, done, of, fraction) =>
+      progress.report(phase, done, of, phase.startsWith('predicting') ? predictWeight : layers, fraction),
     );
     await ctx.throwIfStopped();
     ctx.log(file.expansion!.reason);
