@@ -105,7 +105,7 @@ def read_safetensors(path):
     return out
 
 
-def head_masks(model, heads):
+def ctsft_parameters(model, heads):
     """CT-SFT in PyTorch: only the circuit heads' Q/K/V rows and O columns (plus all norms) train;
     gradient hooks zero every other element of those matrices (how the paper's scope is usually written)."""
     trainable = []
@@ -161,7 +161,7 @@ def main():
                 model(ids, labels)
                 times.append(time.perf_counter() - t0)
     else:
-        params = list(model.parameters()) if phase == "full" else head_masks(model, json.loads(heads))
+        params = list(model.parameters()) if phase == "full" else ctsft_parameters(model, json.loads(heads))
         opt = torch.optim.AdamW(params, lr=5e-5, weight_decay=0.0)
         for _ in range(1 + steps):
             t0 = time.perf_counter()

@@ -209,11 +209,13 @@ export async function discover(
  */
 function assertFiniteScores(scores: readonly HeadScore[], depth: number, layers: number): void {
   const bad = scores.filter((s) => !Number.isFinite(s.directional) || !Number.isFinite(s.magnitude));
-  const largest = Math.max(...scores.map((s) => Math.abs(s.directional)).filter(Number.isFinite));
+  const finite = scores.map((s) => Math.abs(s.directional)).filter(Number.isFinite);
+  const largest = finite.length > 0 ? Math.max(...finite) : NaN;
   if (bad.length === 0 && largest < 1e30) return;
   const where = bad.slice(0, 6).map((s) => `${s.head.layer}.${s.head.head}`).join(' ');
+  const size = finite.length > 0 ? `the largest finite one is ${largest.toExponential(1)}` : 'none is finite';
   throw new Error(
     `CD-T relevance overflowed at depth ${depth} on this ${layers}-layer model: ${bad.length} head score(s) are not finite${where ? ` (${where}${bad.length > 6 ? ' …' : ''})` : ''}` +
-      ` and the largest is ${largest.toExponential(1)}. The decomposition is numerically unstable through this many layers; no circuit was selected.`,
+      ` and ${size}. The decomposition is numerically unstable through this many layers; no circuit was selected.`,
   );
 }

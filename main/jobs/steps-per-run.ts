@@ -5,8 +5,8 @@
 // Loop graph costs as much as 6-13 single steps (60 s for a 2-layer Qwen2.5-0.5B-shaped full FT), so
 // on the CPU it is used only for longer runs. On CUDA every run copies all inputs and outputs between
 // host and device, so there it always pays. On the 24-layer Qwen2.5-0.5B shape (`npm run bench:scale`)
-// the CPU Loop made CT-SFT steps twice as slow (22 s vs 11 s) and raised the peak from 8.5 to 15 GB:
-// beside steps that long the copies it saves are small, so slow steps run one per run.
+// a CT-SFT epoch with a 4-step CPU Loop took 165.7 s instead of 101.2 s and peaked at 14.6 GiB instead
+// of 8.3: beside steps that long the copies it saves are small, so slow steps run one per run.
 
 import type { ProviderName } from '../engine/runtime/provider';
 

@@ -2,8 +2,10 @@
 // pieces are graph inputs (updated by the optimizer and kept as runner state); frozen tensors and
 // frozen pieces of sliced tensors are constant inputs fed from runner state, so they cannot change
 // and cost no weight gradient. As initializers onnxruntime would copy them into every session (on
-// the Qwen2.5-0.5B shape: 2 GB more and 24 s to create a CT-SFT session). Every batch is padded to one length (the longest training prompt, in multiples of 16),
-// so one compiled session serves the whole run, and batch k is a pure function of (seed, k).
+// the 24-layer Qwen2.5-0.5B shape, CT-SFT at batch 4: peak 8.7 GB instead of 5.1, 26 s instead of
+// 1.6 s to create the session). Every batch is padded to one length (the longest training prompt,
+// in multiples of 16), so one compiled session serves the whole run, and batch k is a pure function
+// of (seed, k).
 
 import { Trainer, type StepResult } from '../engine/optim/trainer';
 import { mergeTrained, type TrainableTensor } from '../engine/params/binding';

@@ -116,9 +116,19 @@ export class Trainer {
     if (this.micro > 1) return this.microStep(bucket, batch);
     const session = await this.sessions.get(bucket, () => this.compile(bucket));
     const out = await this.runWithState(session, batch);
+    return this.completed(out, Number(out.loss!.data[0]));
+  }
+
+  /** Counts the step just run and reads its figures. */
+  private completed(out: Record<string, HostTensor>, loss: number): StepResult {
     this.step++;
     const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
-    return { step: this.step, loss: num('loss')!, lr: num('lr')!, gradNorm: num('grad_norm') };
+    return { step: this.step, loss, lr: num('lr')!, gradNorm: num('grad_norm') };
+  }
+
+  /** Feeds, by state reference, for the frozen constants and the given state names. */
+  private stateFeeds(names: readonly string[]): Record<string, Feed> {
+    return Object.fromEntries([...this.constants, ...names].map((n) => [n, { state: this.prefix + n }]));
   }
 
   /**
@@ -174,40 +184,28 @@ export class Trainer {
       await this.opts.runner.setState(Object.fromEntries(slots.map((s) => [this.prefix + gradSlot(s.name), zeros(dtype, s.trainable.input.shape)])));
       this.gradsAllocated = true;
     }
+    const grads = slots.map((s) => gradSlot(s.name));
+    const state = this.stateFeeds([...slots.map((s) => s.name), ...grads]);
+    const keep = Object.fromEntries(grads.map((g) => [`${g}.new`, this.prefix + g]));
     for (const [i, part] of splitBatch(batch, this.micro, this.opts.rowWeights).entries()) {
       const feeds: Record<string, Feed> = {
         ...part.feeds,
+        ...state,
         [LOSS_SCALE_INPUT]: hostTensor(dtype, [], [part.scale]),
         [ACCUMULATE_INPUT]: hostTensor('bool', [], [i > 0 ? 1 : 0]),
       };
-      const keep: Record<string, string> = {};
-      for (const name of this.constants) feeds[name] = { state: this.prefix + name };
-      for (const s of slots) {
-        feeds[s.name] = { state: this.prefix + s.name };
-        feeds[gradSlot(s.name)] = { state: this.prefix + gradSlot(s.name) };
-        keep[`${gradSlot(s.name)}.new`] = this.prefix + gradSlot(s.name);
-      }
       const out = await this.opts.runner.run(session.id, { feeds, fetch: ['loss'], keep });
       loss += Number(out.loss!.data[0]);
     }
     const update = await this.updateSession(bucket);
-    const grads = Object.fromEntries(slots.map((s) => [gradSlot(s.name), { state: this.prefix + gradSlot(s.name) }]));
-    const out = await this.runWithState(update, grads);
-    this.step++;
-    const num = (name: string) => (out[name] ? Number(out[name].data[0]) : undefined);
-    return { step: this.step, loss, lr: num('lr')!, gradNorm: num('grad_norm') };
+    return this.completed(await this.runWithState(update, this.stateFeeds(grads)), loss);
   }
 
   /** One run: the batch and the step counter fed, every state slot read and replaced by reference. */
   private runWithState(session: SessionInfo, batch: Record<string, Feed>): Promise<Record<string, HostTensor>> {
     const dtype = this.slots![0]!.trainable.input.dtype;
-    const feeds: Record<string, Feed> = { ...batch, step: hostTensor(dtype, [], [this.step + 1]) };
-    const keep: Record<string, string> = {};
-    for (const name of this.constants) feeds[name] = { state: this.prefix + name };
-    for (const s of this.slots!) {
-      feeds[s.name] = { state: this.prefix + s.name };
-      keep[s.output] = this.prefix + s.name;
-    }
+    const feeds: Record<string, Feed> = { ...batch, ...this.stateFeeds(this.slots!.map((s) => s.name)), step: hostTensor(dtype, [], [this.step + 1]) };
+    const keep = Object.fromEntries(this.slots!.map((s) => [s.output, this.prefix + s.name]));
     const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
     return this.opts.runner.run(session.id, { feeds, fetch, keep });
   }

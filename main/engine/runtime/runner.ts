@@ -70,8 +70,9 @@ export class LocalRunner implements Runner {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       // Measured: with memory patterns a run's buffers are planned as one block on top of the arena
-      // of the first run, so a 24-layer Qwen2.5-0.5B-shaped CT-SFT step peaked at 16.3 GB instead of
-      // 8.5 GB and its second run was as slow as its first; the demo's epochs were 1.5× slower too.
+      // of the first run, so a 24-layer Qwen2.5-0.5B-shaped CT-SFT step (batch 4) peaked at 5.1 GB
+      // instead of 3.7 GB and its second run was as slow as its first (6.6 s, then 2.5 s); the demo's
+      // training epochs were about 1.5× slower too.
       enableMemPattern: false,
       externalData: model.externalData.map((b) => ({ path: b.path, data: b.data })),
       extra: model.sessionConfig,
