@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../main/engine/random';
-import { checkWorkspace, Workspace, type SeriesPoint } from '../../main/store/index';
+import { checkWorkspace, Workspace, type JobRecord, type SeriesPoint } from '../../main/store/index';
 import { differingTensors, readTensors, REPO, tempDir, TINY } from './helpers';
 
 const KILLS = 6;
@@ -47,16 +47,31 @@ const alive = (pid: number) => {
   }
 };
 
-/** Waits until the job has reported `step` (or the child has ended); false if it never got there. */
-async function untilStep(dir: string, jobId: number, step: number, child: ChildProcess): Promise<boolean> {
+/** Waits until `reached` holds for the job (or the child has ended); false if it never did. */
+async function until(dir: string, jobId: number, child: ChildProcess, reached: (job: JobRecord) => boolean): Promise<boolean> {
   const ws = Workspace.open(dir, { readonly: true });
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) return false;
-      const detail = ws.jobs.get(jobId)!.progressDetail;
-      if (typeof detail['step'] === 'number' && detail['step'] >= step) return true;
+      if (reached(ws.jobs.get(jobId)!)) return true;
       await sleep(10);
     }
+  } finally {
+    ws.close();
+  }
+}
+
+/** Waits until the job has reported `step`. */
+const untilStep = (dir: string, jobId: number, step: number, child: ChildProcess) =>
+  until(dir, jobId, child, (job) => typeof job.progressDetail['step'] === 'number' && job.progressDetail['step'] >= step);
+
+/** Waits until the job has committed a checkpoint after step `from`. */
+const untilCheckpointPast = (dir: string, jobId: number, from: number, child: ChildProcess) => until(dir, jobId, child, (job) => (job.checkpointStep ?? 0) > from);
+
+function checkpointOf(dir: string, jobId: number): number {
+  const ws = Workspace.open(dir, { readonly: true });
+  try {
+    return ws.jobs.get(jobId)!.checkpointStep ?? 0;
   } finally {
     ws.close();
   }
@@ -92,14 +107,19 @@ test('SIGKILL at random moments: the workspace stays sound, finished runs stay w
     const output = collect(child);
     const ownerOnly = kill === 2;
     let moment: string;
+    const from = checkpointOf(dir, jobId);
     if (kill % 3 === 1) {
       const ms = 300 + rng.int(2000); // anywhere: start-up, loading, training, checkpointing
       await sleep(ms);
       moment = `${ms} ms after start`;
+    } else if (kill % 3 === 2) {
+      // just after a checkpoint was committed (the old one being released, the next steps starting):
+      // a moment that always leaves something to resume from, however slow the disk is
+      const reached = await untilCheckpointPast(dir, jobId, from, child);
+      const extra = rng.int(40);
+      await sleep(extra);
+      moment = reached ? `checkpoint > ${from} + ${extra} ms` : 'after it ended';
     } else {
-      const ws = Workspace.open(dir, { readonly: true });
-      const from = ws.jobs.get(jobId)!.checkpointStep ?? 0;
-      ws.close();
       const target = Math.min(CONFIG.steps - 1, from + 1 + rng.int(150));
       const reached = await untilStep(dir, jobId, target, child);
       const extra = rng.int(40);
