@@ -12,7 +12,8 @@ import { Predictor } from '../main/models/classification/predictor';
 import { resolveTask } from '../main/models/classification/task';
 import { loadModel } from '../main/models/load';
 import { DEMO_DATA } from '../main/transfer/demo';
-import { FineTuning } from '../main/transfer/fine-tune';
+import { FineTuning, floatTypeOf } from '../main/transfer/fine-tune';
+import { estimateTraining } from '../main/transfer/footprint';
 import { recipeSchema, stepsPerEpoch } from '../main/transfer/recipe';
 import { trainableScope, type ScopeSpec } from '../main/transfer/trainable-scope';
 import { interpolateLayers, layerCosts } from './discovery-costs';
@@ -33,6 +34,8 @@ const { values: args } = parseArgs({
     loop: { type: 'string', default: '1' },
     /** Rows per gradient run (gradient accumulation); default: the whole batch. */
     micro: { type: 'string' },
+    /** CT-SFT's heads as JSON [{layer, head}, …]; default: the paper's 18-head budget in layers 12–23. */
+    heads: { type: 'string' },
   },
 });
 
@@ -97,7 +100,8 @@ if (args.phase === 'forward') {
   log(`fast screen ${(result.fastScreen as number).toFixed(1)} s`);
   await session.close();
 } else {
-  const spec: ScopeSpec = args.phase === 'full' ? { kind: 'all' } : { kind: 'heads', heads: PAPER_HEADS, kv: 'group' };
+  const heads = args.heads ? (JSON.parse(args.heads) as typeof PAPER_HEADS) : PAPER_HEADS;
+  const spec: ScopeSpec = args.phase === 'full' ? { kind: 'all' } : { kind: 'heads', heads, kv: 'group' };
   const scope = trainableScope(model.config, model.weights, spec);
   const recipe = recipeSchema.parse({ epochs: 50, batchSize, lr: 5e-5, microBatch: args.micro === undefined ? undefined : Number(args.micro) });
   result.micro = recipe.microBatch ?? batchSize;
@@ -106,6 +110,12 @@ if (args.phase === 'forward') {
   result.compile = (performance.now() - c0) / 1000;
   result.trainable = scope.trainable;
   result.bucket = ft.bucket;
+  // what the launch forms would have said, for the bucket this run got
+  const seq = Number(ft.bucket.split('x')[1]);
+  const floatBytes = floatTypeOf(model.weights) === 'float64' ? 8 : 4;
+  const estimate = estimateTraining({ config: model.config, floatBytes, scope: spec, recipe: { ...recipe, maxLength: seq }, examples: examples.length, threads });
+  result.estimate = { peakMiB: estimate.peakBytes / 2 ** 20, parts: estimate.parts, secondsPerStep: estimate.seconds / (recipe.epochs * stepsPerEpoch(examples.length, batchSize)) };
+  console.log(JSON.stringify({ estimate: result.estimate })); // now, in case the phase is killed
   log(`prepared ${ft.bucket} in ${(result.compile as number).toFixed(1)} s`);
   const steps = args.epoch ? stepsPerEpoch(examples.length, batchSize) : 1 + repeats;
   const runs: { steps: number; seconds: number }[] = [];

@@ -10,8 +10,7 @@
 // torch imports. A phase whose RSS passes --limit-gib is killed and reported as not fitting, so the
 // benchmark cannot take the machine down. Takes about 30 minutes; prints tables, never asserts.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { resolveTask } from '../main/models/classification/task';
 import { loadModelConfig } from '../main/models/config';
 import { LontarTokenizer } from '../main/models/tokenizer';
 import { writeRandomQwen } from './random-qwen';
+import { runMeasuredPhase, type PhaseResult } from './phase-runner';
 import { PAPER_HEADS } from './scale-heads';
 import { median, printTable } from './stats';
 import { findTorchPython, torchEnv } from './torch-bridge';
@@ -43,60 +43,8 @@ const threads = args.threads!;
 const batch = args.batch!;
 const limitMiB = Number(args['limit-gib']) * 1024;
 
-interface PhaseResult {
-  name: string;
-  side: 'engine' | 'PyTorch';
-  ok: boolean;
-  /** Why there is no figure (killed over the memory limit, timed out, crashed). */
-  failure?: string;
-  peakRssMiB: number;
-  data: Record<string, unknown>;
-}
-
-/** The resident set of a process, from /proc (MiB); 0 once it is gone. */
-function rssMiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function runPhase(name: string, side: PhaseResult['side'], command: string, argv: string[], env: NodeJS.ProcessEnv): Promise<PhaseResult> {
-  console.error(`\n${side} · ${name}`);
-  return new Promise((resolve) => {
-    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    let watched = 0;
-    let failure: string | undefined;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const poll = setInterval(() => {
-      watched = Math.max(watched, rssMiB(child.pid!));
-      if (watched > limitMiB && !failure) {
-        failure = `killed at ${(watched / 1024).toFixed(1)} GiB RSS (limit ${args['limit-gib']} GiB)`;
-        child.kill('SIGKILL');
-      }
-    }, 250);
-    const timer = setTimeout(() => {
-      failure ??= `timed out after ${args.timeout} s`;
-      child.kill('SIGKILL');
-    }, Number(args.timeout) * 1000);
-    child.on('close', (code, signal) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      let data: Record<string, unknown> = {};
-      try {
-        data = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        failure ??= `exited ${code ?? signal} without a result`;
-      }
-      const peak = typeof data.peakRssMiB === 'number' ? data.peakRssMiB : watched;
-      resolve({ name, side, ok: !failure && code === 0, failure, peakRssMiB: peak, data });
-    });
-  });
-}
+const runPhase = (name: string, side: PhaseResult['side'], command: string, argv: string[], env: NodeJS.ProcessEnv) =>
+  runMeasuredPhase(name, side, command, argv, env, { limitMiB, limitLabel: `${args['limit-gib']} GiB`, timeoutSeconds: Number(args.timeout) });
 
 const dir = mkdtempSync(join(tmpdir(), 'lontar-bench-scale-'));
 const results: PhaseResult[] = [];
@@ -151,11 +99,16 @@ try {
   console.log(`\nQwen2.5-0.5B shapes (random weights, fp32 weights ${(fp32Weights / 2 ** 30).toFixed(2)} GiB), batch ${batch} × 128, ${threads} threads; steps: median of the runs after the first`);
   if (!('python' in torch)) console.log(`PyTorch column missing: ${torch.reason}`);
   printTable(
-    ['phase', 'engine s', 'engine peak GiB', 'peak / fp32 weights', 'first run s', 'PyTorch s', 'PyTorch peak GiB', 'engine / PyTorch'],
+    ['phase', 'engine s', 'engine peak GiB', 'peak / fp32 weights', 'estimated peak GiB', 'estimate / peak', 'first run s', 'PyTorch s', 'PyTorch peak GiB', 'engine / PyTorch'],
     names.map((name) => {
       const e = results.find((r) => r.name === name && r.side === 'engine');
       const p = results.find((r) => r.name === name && r.side === 'PyTorch');
-      return [name, figure(e), peak(e), e ? e.peakRssMiB / (fp32Weights / 2 ** 20) : NaN, (e?.data.firstRun as number | undefined) ?? NaN, figure(p), peak(p), e?.ok && p?.ok ? seconds(e) / seconds(p) : '—'];
+      const estimate = (e?.data.estimate as { peakMiB: number } | undefined)?.peakMiB;
+      return [
+        name, figure(e), peak(e), e ? e.peakRssMiB / (fp32Weights / 2 ** 20) : NaN,
+        estimate === undefined ? '—' : estimate / 1024, estimate === undefined || !e?.ok ? '—' : estimate / e.peakRssMiB,
+        (e?.data.firstRun as number | undefined) ?? NaN, figure(p), peak(p), e?.ok && p?.ok ? seconds(e) / seconds(p) : '—',
+      ];
     }),
   );
   const ratio = (a: string, b: string) => {

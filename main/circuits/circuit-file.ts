@@ -6,8 +6,12 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { SIGN_CLEANUPS } from '../engine/ops/op-def';
 
 export const CIRCUIT_FILE_VERSION = 1;
+
+/** Where CD's sign cleanup runs; files and jobs written before the placements existed say true ('all') or false. */
+export const signCleanupSetting = z.union([z.enum(SIGN_CLEANUPS), z.boolean().transform((on) => (on ? 'all' : 'off'))]);
 
 const head = z.object({ layer: z.number().int().nonnegative(), head: z.number().int().nonnegative() });
 const metrics = z.object({ accuracy: z.number(), margin: z.number() });
@@ -38,7 +42,7 @@ export const circuitFileSchema = z.object({
     discoverySize: z.number(),
     rankBy: z.enum(['directional', 'magnitude']),
     attention: z.enum(['fixed', 'beta-softmax']),
-    signCleanup: z.boolean(),
+    signCleanup: signCleanupSetting,
     sourceScope: z.enum(['all-positions', 'label-position']),
     /** Random sets in the faithfulness null (absent in older files). */
     randomDraws: z.number().optional(),

@@ -6,7 +6,7 @@
 // signed mean (most positive first). Expansion stops early when no candidate is left (every target
 // in layer 0, or every head below the targets already kept); the run says so and why.
 
-import type { CdOptions } from '../engine/ops/op-def';
+import type { CdOptions, SignCleanup } from '../engine/ops/op-def';
 import { hostTensor } from '../engine/tensor';
 import type { ClassificationExample } from '../models/classification/batch-encoder';
 import { Predictor } from '../models/classification/predictor';
@@ -192,7 +192,7 @@ export async function discover(
       const expansion = { asked: options.maxDepth, reached: depth - 1, stop, reason: stopReason(options.maxDepth, depth - 1, stop, targets.kind === 'heads' ? targets.heads : []) } as const;
       return { sets, mean, iterations, circuit, expansion, timings };
     }
-    assertFiniteScores(scores, depth, config.numLayers);
+    assertFiniteScores(scores, depth, config.numLayers, options.cd.signCleanup);
     const ranking = new Map(scores.map((s) => [headKey(s.head), s[options.rankBy]]));
     const selected = topHeads(ranking, scores.map((s) => s.head), k);
     circuit.push(...selected);
@@ -204,10 +204,11 @@ export async function discover(
 
 /**
  * Relevance that overflowed is no ranking: say so, with where, instead of selecting from NaN (which
- * failed later as a database constraint). Seen on the tests' tiny random Qwen2 made deeper, in float64:
- * largest |score| 1.1 at 6 layers, 1.8e45 at 12, 2.7e104 and NaN at 24; see docs/scale.md.
+ * failed later as a database constraint). Seen without sign cleanup on the tests' tiny random Qwen2
+ * made deeper, in float64: largest |score| 1.1 at 6 layers, 1.8e45 at 12, 2.7e104 and NaN at 24; with
+ * the MLP cleanup (the default) 0.8, 1.7 and 1.8 (docs/circuits.md).
  */
-function assertFiniteScores(scores: readonly HeadScore[], depth: number, layers: number): void {
+function assertFiniteScores(scores: readonly HeadScore[], depth: number, layers: number, cleanup: SignCleanup): void {
   const bad = scores.filter((s) => !Number.isFinite(s.directional) || !Number.isFinite(s.magnitude));
   const finite = scores.map((s) => Math.abs(s.directional)).filter(Number.isFinite);
   const largest = finite.length > 0 ? Math.max(...finite) : NaN;
@@ -216,6 +217,7 @@ function assertFiniteScores(scores: readonly HeadScore[], depth: number, layers:
   const size = finite.length > 0 ? `the largest finite one is ${largest.toExponential(1)}` : 'none is finite';
   throw new Error(
     `CD-T relevance overflowed at depth ${depth} on this ${layers}-layer model: ${bad.length} head score(s) are not finite${where ? ` (${where}${bad.length > 6 ? ' …' : ''})` : ''}` +
-      ` and ${size}. The decomposition is numerically unstable through this many layers; no circuit was selected.`,
+      ` and ${size}. The decomposition is numerically unstable through this many layers; no circuit was selected.` +
+      (cleanup === 'off' ? " Sign cleanup is off: with 'mlp' (the default) β and γ cannot grow apart through the MLPs." : ''),
   );
 }

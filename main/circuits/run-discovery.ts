@@ -36,7 +36,7 @@ export const DEFAULT_DISCOVERY: Omit<DiscoveryJobOptions, 'runner' | 'threads'> 
   meanSize: 50,
   discoverySize: 50,
   rankBy: 'directional',
-  cd: { attention: 'fixed', tol: 1e-8, signCleanup: false },
+  cd: { attention: 'fixed', tol: 1e-8, signCleanup: 'mlp' },
   // A source is the head's deviation at the label position only. Over all positions, early heads are
   // credited with every token they touch that later heads read: on a planted last-layer circuit only
   // this scope finds it, and on the demo model its circuits are the more faithful (docs/circuits.md).

@@ -29,6 +29,8 @@ export interface FineTuneOptions {
   scope: TrainableScope;
   seed: number;
   runner: Runner;
+  /** Parameter bytes per optimizer-update run (the trainer's default: UPDATE_CHUNK_BYTES). */
+  updateChunkBytes?: number;
 }
 
 export function floatTypeOf(weights: ReadonlyMap<string, HostTensor>): 'float32' | 'float64' {
@@ -54,6 +56,7 @@ export class FineTuning {
       ...trainStepOptions(recipe, this.steps),
       statePrefix: 'fine-tune.',
       microBatches: recipe.microBatch ? recipe.batchSize / recipe.microBatch : 1,
+      ...(opts.updateChunkBytes !== undefined && { updateChunkBytes: opts.updateChunkBytes }),
       rowWeights: TASK_INPUTS.weights,
       build: (_bucket, rows) => {
         const bind = { layout: 'split' as const, trainability: scope.trainability, frozenAs: 'input' as const };

@@ -4,6 +4,8 @@
 
 import { z } from 'zod';
 import { SPLITS } from '../store/index';
+import { signCleanupSetting } from '../circuits/circuit-file';
+import { DEFAULT_DISCOVERY } from '../circuits/run-discovery';
 import { isHeadMethod, methodSchema } from './methods';
 import { poolSizesSchema, type PipelineData } from './pipeline-data';
 import { recipeSchema } from './recipe';
@@ -68,7 +70,7 @@ export const discoveryConfig = z.strictObject({
   discoverySize: z.number().int().min(1).default(50),
   rankBy: z.enum(['directional', 'magnitude']).default('directional'),
   attention: z.enum(['fixed', 'beta-softmax']).default('fixed'),
-  signCleanup: z.boolean().default(false),
+  signCleanup: signCleanupSetting.default(DEFAULT_DISCOVERY.cd.signCleanup),
   sourceScope: z.enum(['all-positions', 'label-position']).default('label-position'),
   batchSize: z.number().int().min(1).default(10),
   fastScreen: z.boolean().default(false),

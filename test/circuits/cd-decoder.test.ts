@@ -63,43 +63,45 @@ function buildCd(layer: number, options: CdOptions, sourceHeads: number[], meanV
 
 const tiny: TinyDecoder = { layers: 3, d: 8, heads: H, kvHeads: 1, ffn: 12, theta: 10000, eps: 1e-6, w: weights };
 
-for (const attention of ['fixed', 'beta-softmax'] as const) {
-  for (const layer of [0, 1]) {
-    test(`${attention} attention, sources in layer ${layer}: complete, and β equals the two-stream reference`, async () => {
-      const options: CdOptions = { attention, tol: 1e-12, signCleanup: false }; // keeps the reference's completeness exact
-      const out = await runGraph(buildCd(layer, options, [0, 1]), {});
-      const betaLogits = out.beta0!.data as Float64Array; // [S, B, 3]
-      for (let s = 0; s < H; s++) {
-        for (let b = 0; b < B; b++) {
-          const ref = naiveCdExample(tiny, { ids, positions, mask, labelTokens, source: { layer, head: s }, mean, attention, tol: 1e-12 }, b);
-          ref.cleanLogits.forEach((c, i) => {
-            assert.ok(Math.abs(ref.relLogits[i]! + ref.irrLogits[i]! - c) < 1e-9, 'two-stream completeness at the logits');
-            assert.ok(Math.abs((out.logits!.data[b * 3 + i] as number) - c) < 1e-9, 'clean logits agree');
-            const got = betaLogits[(s * B + b) * 3 + i]!;
-            assert.ok(Math.abs(got - ref.relLogits[i]!) < 1e-9 * Math.max(1, Math.abs(c)), `β logit [${s},${b},${i}]: ${got} vs ${ref.relLogits[i]}`);
-          });
-          for (let later = layer + 1; later < 3; later++) {
-            const zb = out[`beta${later - layer}`]!.data as Float64Array; // [S, B, T, H, DH]
-            const zClean = out[`z${later}`]!.data as Float64Array;
-            const pair = ref.zs[later]!;
-            for (let t = 0; t < T; t++) {
-              if (!mask[b]![t]) continue; // padding positions are masked everywhere downstream
-              for (let e = 0; e < H * DH; e++) {
-                const clean = zClean[(b * T + t) * H * DH + e]!;
-                assert.ok(Math.abs(pair.rel[t]![e]! + pair.irr[t]![e]! - clean) < 1e-9, `completeness at z${later}`);
-                const got = zb[((s * B + b) * T + t) * H * DH + e]!;
-                assert.ok(Math.abs(got - pair.rel[t]![e]!) < 1e-9, `β z${later}[${s},${b},${t},${e}]: ${got} vs ${pair.rel[t]![e]}`);
-              }
+const cases = [
+  ...(['fixed', 'beta-softmax'] as const).flatMap((attention) => [0, 1].map((layer) => ({ attention, layer, signCleanup: 'off' as const }))),
+  ...(['fixed', 'beta-softmax'] as const).map((attention) => ({ attention, layer: 0, signCleanup: 'mlp' as const })),
+];
+for (const { attention, layer, signCleanup } of cases) {
+  test(`${attention} attention, sign cleanup ${signCleanup}, sources in layer ${layer}: complete, and β equals the two-stream reference`, async () => {
+    const options: CdOptions = { attention, tol: 1e-12, signCleanup }; // a tiny tolerance keeps the reference's completeness exact
+    const out = await runGraph(buildCd(layer, options, [0, 1]), {});
+    const betaLogits = out.beta0!.data as Float64Array; // [S, B, 3]
+    for (let s = 0; s < H; s++) {
+      for (let b = 0; b < B; b++) {
+        const ref = naiveCdExample(tiny, { ids, positions, mask, labelTokens, source: { layer, head: s }, mean, attention, tol: 1e-12, mlpSignCleanup: signCleanup === 'mlp' }, b);
+        ref.cleanLogits.forEach((c, i) => {
+          assert.ok(Math.abs(ref.relLogits[i]! + ref.irrLogits[i]! - c) < 1e-9, 'two-stream completeness at the logits');
+          assert.ok(Math.abs((out.logits!.data[b * 3 + i] as number) - c) < 1e-9, 'clean logits agree');
+          const got = betaLogits[(s * B + b) * 3 + i]!;
+          assert.ok(Math.abs(got - ref.relLogits[i]!) < 1e-9 * Math.max(1, Math.abs(c)), `β logit [${s},${b},${i}]: ${got} vs ${ref.relLogits[i]}`);
+        });
+        for (let later = layer + 1; later < 3; later++) {
+          const zb = out[`beta${later - layer}`]!.data as Float64Array; // [S, B, T, H, DH]
+          const zClean = out[`z${later}`]!.data as Float64Array;
+          const pair = ref.zs[later]!;
+          for (let t = 0; t < T; t++) {
+            if (!mask[b]![t]) continue; // padding positions are masked everywhere downstream
+            for (let e = 0; e < H * DH; e++) {
+              const clean = zClean[(b * T + t) * H * DH + e]!;
+              assert.ok(Math.abs(pair.rel[t]![e]! + pair.irr[t]![e]! - clean) < 1e-9, `completeness at z${later}`);
+              const got = zb[((s * B + b) * T + t) * H * DH + e]!;
+              assert.ok(Math.abs(got - pair.rel[t]![e]!) < 1e-9, `β z${later}[${s},${b},${t},${e}]: ${got} vs ${pair.rel[t]![e]}`);
             }
           }
         }
       }
-    });
-  }
+    }
+  });
 }
 
 test('a zero source gives zero β downstream; a source at its own mean gives zero relevance', async () => {
-  const options: CdOptions = { attention: 'fixed', tol: 1e-8, signCleanup: false };
+  const options: CdOptions = { attention: 'fixed', tol: 1e-8, signCleanup: 'off' };
   const zClean = (await runGraph(buildCd(0, options, [0]), {})).z0!.data as Float64Array; // [B, T, H, DH]
   // A mean equal to the example's own activation (both examples share it: use example-specific means via one example)
   const meanEqualsZ = Array.from(zClean.slice(0, T * H * DH)); // example 0's z as μ
@@ -111,7 +113,7 @@ test('a zero source gives zero β downstream; a source at its own mean gives zer
 
 test('batched sources give the same β as one source at a time', async () => {
   for (const attention of ['fixed', 'beta-softmax'] as const) {
-    const options: CdOptions = { attention, tol: 1e-8, signCleanup: false };
+    const options: CdOptions = { attention, tol: 1e-8, signCleanup: 'off' };
     const both = (await runGraph(buildCd(1, options, [0, 1]), {})).beta0!.data as Float64Array;
     for (const h of [0, 1]) {
       const one = (await runGraph(buildCd(1, options, [h]), {})).beta0!.data as Float64Array;

@@ -39,7 +39,7 @@ for (const family of ['bert', 'xlm-roberta'] as const) {
 
   for (const attention of ['fixed', 'beta-softmax'] as const) {
     test(`${family}, ${attention} attention, sources in layer 0: complete, and β equals the two-stream reference`, async () => {
-      const options: CdOptions = { attention, tol: 1e-12, signCleanup: false }; // a tiny bias tolerance keeps the reference's own completeness exact
+      const options: CdOptions = { attention, tol: 1e-12, signCleanup: 'off' }; // a tiny bias tolerance keeps the reference's own completeness exact
       const m = buildTaskModel(model, task, batch.shape, { bind: { layout: 'inputs', trainability: () => ({ kind: 'frozen' }) } });
       const g = m.graph;
       const z = m.z[0]!;

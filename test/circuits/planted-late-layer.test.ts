@@ -63,7 +63,7 @@ test('a planted head in the last layer: label-position scope with fixed attentio
       for (const attention of ['fixed', 'beta-softmax'] as const) {
         const options: DiscoveryOptions = {
           seed: 3, selectionRatio: 1 / 16, maxDepth: 0, meanSize: 12, discoverySize: 12, rankBy: 'directional',
-          cd: { attention, tol: 1e-8, signCleanup: false }, sourceScope,
+          cd: { attention, tol: 1e-8, signCleanup: 'off' }, sourceScope,
         };
         const run = await discover(session, examples, [], options);
         const ranked = [...run.iterations[0]!.scores].sort((a, b) => b.directional - a.directional);

@@ -27,7 +27,7 @@ const rng = new Rng(12);
 const texts = Array.from({ length: 90 }, () => Array.from({ length: 2 + rng.int(4) }, () => words[rng.int(words.length)]!).join(' '));
 const OPTIONS: DiscoveryOptions = {
   seed: 3, selectionRatio: 0.125, maxDepth: 0, meanSize: 12, discoverySize: 12, rankBy: 'directional',
-  cd: { attention: 'fixed', tol: 1e-8, signCleanup: false }, sourceScope: 'all-positions',
+  cd: { attention: 'fixed', tol: 1e-8, signCleanup: 'off' }, sourceScope: 'all-positions',
 };
 
 test('a last-layer head reaching the logits linearly scores exactly its direct contribution (Eq. 4)', async () => {

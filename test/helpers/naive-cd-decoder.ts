@@ -25,6 +25,8 @@ export interface CdCase {
   mean: number[][];
   attention: 'fixed' | 'beta-softmax';
   tol: number;
+  /** The reference's normalize_rel_irrel after the MLP's linear layers and its residual add. */
+  mlpSignCleanup?: boolean;
 }
 
 type Rows = number[][]; // [T][features]
@@ -41,6 +43,21 @@ const W = (m: TinyDecoder, name: string) => {
 const total = (p: Pair): Rows => p.rel.map((r, t) => r.map((x, i) => x + p.irr[t]![i]!));
 const zerosLike = (rows: Rows): Rows => rows.map((r) => r.map(() => 0));
 const mapRows = (rows: Rows, f: (r: number[], t: number) => number[]): Rows => rows.map(f);
+
+/** normalize_rel_irrel: where rel and irr have opposite signs, the larger takes the element's total. */
+function normalizePair(p: Pair): Pair {
+  const rel = p.rel.map((r) => [...r]);
+  const irr = p.irr.map((r) => [...r]);
+  rel.forEach((r, t) =>
+    r.forEach((b, i) => {
+      const g = irr[t]![i]!;
+      if (b * g >= 0) return;
+      if (Math.abs(b) >= Math.abs(g)) [r[i], irr[t]![i]] = [b + g, 0];
+      else [r[i], irr[t]![i]] = [0, b + g];
+    }),
+  );
+  return { rel, irr };
+}
 
 function matvec(x: number[], w: number[], out: number): number[] {
   const inDim = x.length;
@@ -149,8 +166,9 @@ export function naiveCdExample(m: TinyDecoder, c: CdCase, b: number) {
     const o = linearPair(z, p('self_attn.o_proj.weight'), d, undefined, c.tol);
     const mid: Pair = { rel: res.rel.map((r, t) => r.map((xv, i) => xv + o.rel[t]![i]!)), irr: res.irr.map((r, t) => r.map((xv, i) => xv + o.irr[t]![i]!)) };
     const h2 = rmsPair(mid, p('post_attention_layernorm.weight'), eps);
-    const gate = linearPair(h2, p('mlp.gate_proj.weight'), ffn, undefined, c.tol);
-    const up = linearPair(h2, p('mlp.up_proj.weight'), ffn, undefined, c.tol);
+    const clean = (pair: Pair) => (c.mlpSignCleanup ? normalizePair(pair) : pair);
+    const gate = clean(linearPair(h2, p('mlp.gate_proj.weight'), ffn, undefined, c.tol));
+    const up = clean(linearPair(h2, p('mlp.up_proj.weight'), ffn, undefined, c.tol));
     const gt = total(gate);
     const actIrr = mapRows(gate.irr, (r) => r.map(silu));
     const actRel = mapRows(gt, (r, t) => r.map((xv, i) => silu(xv) - actIrr[t]![i]!));
@@ -158,8 +176,8 @@ export function naiveCdExample(m: TinyDecoder, c: CdCase, b: number) {
     // Product rule (γ-first): irr = irr_a·irr_b, rel = total − irr.
     const prodIrr = mapRows(actIrr, (r, t) => r.map((a, i) => a * up.irr[t]![i]!));
     const prodRel = mapRows(ut, (r, t) => r.map((u, i) => (actRel[t]![i]! + actIrr[t]![i]!) * u - prodIrr[t]![i]!));
-    const down = linearPair({ rel: prodRel, irr: prodIrr }, p('mlp.down_proj.weight'), d, undefined, c.tol);
-    res = { rel: mid.rel.map((r, t) => r.map((xv, i) => xv + down.rel[t]![i]!)), irr: mid.irr.map((r, t) => r.map((xv, i) => xv + down.irr[t]![i]!)) };
+    const down = clean(linearPair({ rel: prodRel, irr: prodIrr }, p('mlp.down_proj.weight'), d, undefined, c.tol));
+    res = clean({ rel: mid.rel.map((r, t) => r.map((xv, i) => xv + down.rel[t]![i]!)), irr: mid.irr.map((r, t) => r.map((xv, i) => xv + down.irr[t]![i]!)) });
   }
   const final = rmsPair(res, W(m, 'model.norm.weight'), eps);
   const last = T - 1;

@@ -1,7 +1,8 @@
 // A batch split into micro-batches (gradient accumulation) takes the same optimizer steps as the
 // whole batch: in float64 the losses and every trained weight agree to 1e-12 (only the summation order
 // differs), for full fine-tuning and for CT-SFT's head slices, including a last, short batch whose
-// filler rows make a micro-batch of weight 0 (dropped, not divided by zero).
+// filler rows make a micro-batch of weight 0 (dropped, not divided by zero). An optimizer update split
+// over runs of a few tensors each (how full fine-tuning of a large model fits) changes no weight.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -18,9 +19,10 @@ import { LABELS, tempDir } from './fixtures';
 // 10 examples in batches of 4: the third batch has 2 real rows and 2 filler rows
 const examples = [...TEXTS, ...TEXTS.map((x) => `${x} again`)].slice(0, 10).map((text, i) => ({ id: String(i), text, label: LABELS[i % 3]! }));
 
-async function train(model: LoadedModel, spec: ScopeSpec, microBatch?: number) {
+async function train(model: LoadedModel, spec: ScopeSpec, microBatch?: number, updateChunkBytes?: number) {
   const recipe = recipeSchema.parse({ epochs: 2, lr: 0.05, batchSize: 4, maxLength: 32, weightDecay: 0.1, microBatch });
-  const ft = await FineTuning.prepare({ model, task: resolveTask(model), examples, recipe, scope: trainableScope(model.config, model.weights, spec), seed: 3, runner: testRunner() });
+  const scope = trainableScope(model.config, model.weights, spec);
+  const ft = await FineTuning.prepare({ model, task: resolveTask(model), examples, recipe, scope, seed: 3, runner: testRunner(), ...(updateChunkBytes && { updateChunkBytes }) });
   const losses: number[] = [];
   await ft.run((r) => void losses.push(r.loss));
   const weights = await ft.trainedWeights();
@@ -50,6 +52,24 @@ for (const spec of [{ kind: 'all' }, { kind: 'heads', heads: [{ layer: 1, head: 
     }
   });
 }
+
+test('an update split over runs of a few tensors trains what one update run trains (float64, full FT)', async (t) => {
+  const model = loadModel(writeTinyModel(join(tempDir(t), 'model'), tinyModel('qwen2', 5), 'F64'));
+  const spec: ScopeSpec = { kind: 'all' };
+  const whole = await train(model, spec);
+  const oneRun = await train(model, spec, 2);
+  // 4 KiB per run: the embedding alone, the rest a few tensors at a time; with whole batches the
+  // trainables' size alone sends the step through gradient and update runs
+  for (const micro of [2, undefined]) {
+    const chunked = await train(model, spec, micro, 4096);
+    const reference = micro ? oneRun : whole;
+    chunked.losses.forEach((l, i) => assert.ok(close(l, reference.losses[i]!), `micro ${micro}, step ${i + 1}: loss ${l} vs ${reference.losses[i]}`));
+    for (const [name, w] of reference.weights) {
+      const c = chunked.weights.get(name)!;
+      w.data.forEach((x, i) => assert.ok(micro ? Object.is(c.data[i], x) : close(c.data[i] as number, x as number), `micro ${micro}, ${name}[${i}]: ${c.data[i]} vs ${x}`));
+    }
+  }
+});
 
 test('a micro-batch must divide the batch, and the recipe line names it', () => {
   assert.throws(() => recipeSchema.parse({ batchSize: 16, microBatch: 3 }), /microBatch must divide batchSize/);

@@ -14,7 +14,7 @@ export const discoverySettings = z.strictObject({
   discoverySize: z.number().int().min(1).max(10_000).default(50),
   rankBy: z.enum(['directional', 'magnitude']).default('directional'),
   attention: z.enum(['fixed', 'beta-softmax']).default('fixed'),
-  signCleanup: z.boolean().default(false),
+  signCleanup: z.enum(['off', 'mlp', 'all']).default('mlp'),
   sourceScope: z.enum(['all-positions', 'label-position']).default('label-position'),
   batchSize: z.number().int().min(1).max(1024).default(10),
   maxLength: z.number().int().min(8).max(32_768).default(128),

@@ -6,6 +6,7 @@ import type { RandomNull } from '../../circuits/faithfulness';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
 import { resolveProvider } from '../../engine/runtime/provider';
+import { SIGN_CLEANUPS, type SignCleanup } from '../../engine/ops/op-def';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
 import { resolveTask } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
@@ -28,7 +29,7 @@ interface DiscoverFlags {
   discoverySize: string;
   rankBy: string;
   attention: string;
-  signCleanup?: boolean;
+  signCleanup: string;
   sourceScope: string;
   batch: string;
   maxLength: string;
@@ -92,7 +93,7 @@ export function registerDiscover(program: Command): void {
     .option('--discovery-size <n>', 'examples scored', String(d.discoverySize))
     .option('--rank-by <score>', 'directional | magnitude', d.rankBy)
     .option('--attention <rule>', 'fixed | beta-softmax', d.cd.attention)
-    .option('--sign-cleanup', 'apply the reference sign cleanup after linear layers and residual adds')
+    .option('--sign-cleanup <where>', 'the reference sign cleanup: mlp (after the MLP layers and residual add) | all (after every linear layer and residual add) | off', d.cd.signCleanup)
     .option('--source-scope <scope>', 'all-positions | label-position', d.sourceScope)
     .option('--batch <n>', 'examples per run', String(d.batchSize))
     .option('--max-length <n>', 'longest prompt in tokens', String(d.maxLength))
@@ -105,6 +106,7 @@ export function registerDiscover(program: Command): void {
       if (!(p > 0 && p <= 1)) throw new CliError(`--p must be in (0, 1], got "${flags.p}"`);
       if (!['directional', 'magnitude'].includes(flags.rankBy)) throw new CliError(`--rank-by must be directional or magnitude`);
       if (!['fixed', 'beta-softmax'].includes(flags.attention)) throw new CliError(`--attention must be fixed or beta-softmax`);
+      if (!(SIGN_CLEANUPS as readonly string[]).includes(flags.signCleanup)) throw new CliError(`--sign-cleanup must be ${SIGN_CLEANUPS.join(', ')}`);
       if (!['all-positions', 'label-position'].includes(flags.sourceScope)) throw new CliError(`--source-scope must be all-positions or label-position`);
       const model = loadModel(flags.model);
       const task = resolveTask(model, { template: flags.template, labels: flags.labels?.split(',') });
@@ -125,7 +127,7 @@ export function registerDiscover(program: Command): void {
           meanSize: int('mean-size', flags.meanSize, 1),
           discoverySize: int('discovery-size', flags.discoverySize, 1),
           rankBy: flags.rankBy as 'directional' | 'magnitude',
-          cd: { attention: flags.attention as 'fixed' | 'beta-softmax', tol: d.cd.tol, signCleanup: Boolean(flags.signCleanup) },
+          cd: { attention: flags.attention as 'fixed' | 'beta-softmax', tol: d.cd.tol, signCleanup: flags.signCleanup as SignCleanup },
           sourceScope: flags.sourceScope as 'all-positions' | 'label-position',
           batchSize: int('batch', flags.batch, 1),
           maxLength: int('max-length', flags.maxLength, 8),

@@ -8,7 +8,7 @@ import type { CdOptions, TapeEntry } from '../ops/op-def';
 import { sameShape } from '../shape';
 import { formatShape } from '../tensor';
 
-export const DEFAULT_CD_OPTIONS: CdOptions = { attention: 'fixed', tol: 1e-8, signCleanup: false };
+export const DEFAULT_CD_OPTIONS: CdOptions = { attention: 'fixed', tol: 1e-8, signCleanup: 'mlp' };
 
 export interface CdSource {
   /** The clean tensor the sources sit in (e.g. one layer's per-head attention output z). */

@@ -3,7 +3,7 @@
 
 import type { Value } from '../graph';
 import * as op from '../ops/index';
-import type { CdOptions } from '../ops/op-def';
+import { MLP_SCOPE, type CdOptions } from '../ops/op-def';
 
 /** γ = total − β (the clean total broadcasts over the source axis). */
 export const gammaOf = (total: Value, beta: Value): Value => op.sub(total, beta);
@@ -40,18 +40,23 @@ export function gammaFirst(total: Value, output: Value, beta: Value, f: (x: Valu
   return op.sub(output, f(gammaOf(total, beta)));
 }
 
+/** Whether sign cleanup runs after an op emitted in `scope` (a tape entry's scope path). */
+export function cleansIn(scope: string, options: CdOptions): boolean {
+  return options.signCleanup === 'all' || (options.signCleanup === 'mlp' && scope.split('.').includes(MLP_SCOPE));
+}
+
 /**
- * The reference's sign cleanup: where β and γ have opposite signs, the element's total goes wholly to
- * the larger of the two. Sums are preserved; applied only when `options.signCleanup` is on.
+ * The reference's sign cleanup: where β and γ = total − β have opposite signs, the element's total
+ * goes wholly to the larger of the two (β on a tie). That is β clamped to the interval between 0 and
+ * the total: β of the total's sign beyond it becomes the total, β of the other sign becomes 0, and β
+ * inside is kept (same signs). Two passes over β instead of the rule's ten; the two-stream reference
+ * in the tests implements the rule as written. Sums are preserved; applied where `options.signCleanup`
+ * places it.
  */
-export function signCleanup(total: Value, beta: Value, options: CdOptions): Value {
-  if (!options.signCleanup) return beta;
-  const gamma = gammaOf(total, beta);
+export function signCleanup(total: Value, beta: Value, options: CdOptions, scope: string): Value {
+  if (!cleansIn(scope, options)) return beta;
   const zero = total.graph.scalar(0, total.dtype);
-  const opposite = op.less(op.mul(beta, gamma), zero);
-  const betaWins = op.logicalNot(op.less(op.abs(beta), op.abs(gamma)));
-  const full = op.add(beta, gamma); // the total, broadcast to β's shape
-  return op.where(opposite, op.where(betaWins, full, op.mul(full, zero)), beta);
+  return op.minimum(op.maximum(beta, op.minimum(total, zero)), op.maximum(total, zero));
 }
 
 /** β of a clean tensor of rank `cleanRank`, reshaped and expanded to decompose `out` exactly. */

@@ -22,6 +22,11 @@ export interface EncodedModel {
   nodeCount: number;
   /** onnxruntime session config entries this graph runs best with. */
   sessionConfig: Record<string, string>;
+  /**
+   * false: the session allocates without onnxruntime's CPU arena, so what a run allocated goes back
+   * once it ends (an arena keeps its peak for the session's life); for runs whose outputs are large.
+   */
+  memoryArena?: false;
 }
 
 export interface EncodeOptions {

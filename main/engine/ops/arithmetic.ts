@@ -29,7 +29,7 @@ type VjpRule = (a: Value, b: Value, y: Value, g: Value) => [Value | null, Value 
  * linear in that side (β·b); with both sides relevant the γ-first rule applies: β' = y − f(γa, γb).
  */
 function binaryCd(name: string): CdRule<object, undefined> {
-  return ({ inputs: [a, b], outputs: [y] }, [ba, bb], options) => {
+  return ({ inputs: [a, b], outputs: [y], scope }, [ba, bb], options) => {
     const rank = y!.rank;
     const al = (beta: Value | null, clean: Value) => (beta ? alignBeta(beta, clean.rank, rank) : null);
     const [xa, xb] = [al(ba!, a!), al(bb!, b!)];
@@ -37,7 +37,7 @@ function binaryCd(name: string): CdRule<object, undefined> {
     if (name === 'Add' || name === 'Sub') {
       const nb = xb && name === 'Sub' ? neg(xb) : xb;
       out = xa && nb ? add(xa, nb) : (xa ?? nb)!;
-      return [signCleanup(y!, fitBeta(out, rank, y!), options)];
+      return [signCleanup(y!, fitBeta(out, rank, y!), options, scope)];
     }
     const f = name === 'Mul' ? mul : div;
     if (xa && !xb) out = f(xa, b!);

@@ -93,13 +93,13 @@ const Gemm = defineOp<GemmAttrs>({
     return c ? [ga, gb, gc] : [ga, gb];
   },
   // A dense layer: β flows through the input only; the bias is split in proportion (ACD / CD-T).
-  cd({ inputs: [a, b, c], outputs: [y], attrs: { transA, transB, alpha } }, [ba, bb, bc], options) {
+  cd({ inputs: [a, b, c], outputs: [y], attrs: { transA, transB, alpha }, scope }, [ba, bb, bc], options) {
     if (bb || bc || transA) unsupported('Gemm', 'supports relevance through its (untransposed) input only');
     const [s, m] = [ba!.shape[0]!, y!.shape[0]!];
     const rBeta = reshape(gemm(reshape(ba!, [s * m, a!.shape[1]!]), b!, { transB, alpha }), [s, ...y!.shape]);
-    if (!c) return [signCleanup(y!, rBeta, options)];
+    if (!c) return [signCleanup(y!, rBeta, options, scope)];
     const rGamma = sub(sub(y!, c), rBeta); // the clean product without bias, minus β's part
-    return [signCleanup(y!, withBiasShare(rBeta, rGamma, c, options.tol), options)];
+    return [signCleanup(y!, withBiasShare(rBeta, rGamma, c, options.tol), options, scope)];
   },
 });
 export const gemm = (a: Value, b: Value, attrs: GemmAttrs = {}, bias?: Value): Value =>

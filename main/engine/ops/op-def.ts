@@ -31,10 +31,16 @@ export interface Emitted<S> {
  * Every β carries one extra leading axis over its clean value: the batch of sources decomposed at once.
  */
 export type CdRule<A = unknown, S = unknown> = (
-  ctx: OpContext<A, S>,
+  ctx: OpContext<A, S> & { readonly scope: string },
   beta: readonly (Value | null)[],
   options: CdOptions,
 ) => (Value | null)[];
+
+export const SIGN_CLEANUPS = ['off', 'mlp', 'all'] as const;
+export type SignCleanup = (typeof SIGN_CLEANUPS)[number];
+
+/** The scope segment the models put around each MLP and its residual add (where 'mlp' cleanup runs). */
+export const MLP_SCOPE = 'mlp';
 
 export interface CdOptions {
   /**
@@ -44,8 +50,12 @@ export interface CdOptions {
   attention: 'fixed' | 'beta-softmax';
   /** The tolerance of the proportional bias split (1e-8 in the reference). */
   tol: number;
-  /** Apply the reference's sign cleanup (normalize_rel_irrel) after every linear layer and residual add. */
-  signCleanup: boolean;
+  /**
+   * Where the reference's sign cleanup (normalize_rel_irrel) runs: 'mlp' after the MLP's linear layers
+   * and its residual add (where the CD-T reference's GPT path applies it; without it β and γ grow
+   * apart without bound through deep stacks), 'all' after every linear layer and residual add, 'off'.
+   */
+  signCleanup: SignCleanup;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased op types on the tape

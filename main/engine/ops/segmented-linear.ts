@@ -66,16 +66,16 @@ const LinearSegments = defineOp<Attrs, { weight: Value; x2d: Value }>({
     return grads;
   },
   // As a dense layer over the joined weight: β through the input, the bias split in proportion.
-  cd({ inputs, outputs: [y], attrs: { parts }, saved: { weight } }, betas, options) {
+  cd({ inputs, outputs: [y], attrs: { parts }, saved: { weight }, scope }, betas, options) {
     if (betas.slice(1).some((b) => b)) unsupported('LinearSegments', 'supports relevance through its input only');
     const [x, bias] = [inputs[0]!, inputs[1 + parts]];
     const b = betas[0]!;
     const s = b.shape[0]!;
     const flat = reshape(b, [-1, x.shape[x.rank - 1]!]);
     const rBeta = reshape(gemm(flat, weight, { transB: true }), [s, ...y!.shape]);
-    if (!bias) return [signCleanup(y!, rBeta, options)];
+    if (!bias) return [signCleanup(y!, rBeta, options, scope)];
     const rGamma = sub(sub(y!, bias), rBeta);
-    return [signCleanup(y!, withBiasShare(rBeta, rGamma, bias, options.tol), options)];
+    return [signCleanup(y!, withBiasShare(rBeta, rGamma, bias, options.tol), options, scope)];
   },
 });
 

@@ -12,8 +12,8 @@ export function globalNorm(grads: readonly Value[]): Value {
   return sqrt(squares.reduce((a, b) => add(a, b)));
 }
 
-export function clipByGlobalNorm(grads: readonly Value[], maxNorm: number): { grads: Value[]; norm: Value } {
-  const norm = globalNorm(grads);
+/** `norm` may come from outside (an update split over runs computes it once over every gradient). */
+export function clipByGlobalNorm(grads: readonly Value[], maxNorm: number, norm: Value = globalNorm(grads)): { grads: Value[]; norm: Value } {
   const g = norm.graph;
   const coef = minimum(g.scalar(1, norm.dtype), div(g.scalar(maxNorm, norm.dtype), addScalar(norm, 1e-6)));
   return { grads: grads.map((x) => mul(x, coef)), norm };

@@ -2,6 +2,10 @@
 // batch's activations do not fit in memory:
 //   gradient run i:  acc ← ∇(loss_i · scale_i) (+ acc when i > 0)   scale_i = Σ weights of micro-batch i / Σ weights of the batch
 //   update run:      the optimizer half of a step (mask → clip → update → gate) from acc
+// When the trainables' parameters pass a byte budget (full fine-tuning of a large model), the update
+// is split over runs: one computes the global gradient norm, then each chunk of tensors is updated
+// with it. onnxruntime allocates every output and the Node binding copies it, so a single update
+// run holds parameters and moments three times over; chunks hold only one chunk's new values.
 // The loss is a weighted mean over rows, so Σᵢ loss_i · scale_i is the whole batch's loss and the
 // accumulated gradient is its gradient (equal up to summation order: a few ulps in float64).
 // Parameters, moments and accumulated gradients stay runner state throughout. One session serves every
@@ -15,9 +19,11 @@ import { add, mul } from '../ops/arithmetic';
 import { zerosOf } from '../ops/fill';
 import { where } from '../ops/where';
 import type { TrainableTensor } from '../params/binding';
-import type { HostTensor } from '../tensor';
+import { BYTES_PER_ELEMENT } from '../dtype';
+import { sizeOf, type HostTensor } from '../tensor';
+import { globalNorm } from './clip';
 import type { ForwardGraph } from './trainer';
-import { appendUpdate, type TrainStep, type TrainStepOptions } from './train-step';
+import { appendUpdate, maskedGrads, type TrainStep, type TrainStepOptions } from './train-step';
 
 export const LOSS_SCALE_INPUT = 'loss_scale';
 export const ACCUMULATE_INPUT = 'accumulate';
@@ -42,12 +48,60 @@ export function buildGradientStep(forward: ForwardGraph): Graph {
   return g;
 }
 
-/** The update run: parameters, optimizer slots and accumulated gradients in, new values out. */
-export function buildUpdateStep(trainables: readonly TrainableTensor[], opts: TrainStepOptions): { graph: Graph; step: TrainStep } {
-  const g = new Graph();
-  const inputs = trainables.map((t) => ({ ...t, input: g.input(t.key, t.input.dtype, t.input.shape) }));
-  const grads = inputs.map((t) => g.input(gradSlot(t.key), t.input.dtype, t.input.shape));
-  return { graph: g, step: appendUpdate(grads, inputs, opts) };
+export const GRAD_NORM_INPUT = 'grad_norm';
+
+export interface UpdateRuns {
+  /** Computes `grad_norm` over every gradient, when the update is split and clips or reports it. */
+  norm?: Graph;
+  /** Each run updates its tensors (parameters, slots) from their accumulated gradients; their state slots, in order, are the step's. */
+  chunks: { graph: Graph; step: TrainStep }[];
+}
+
+/**
+ * The update: parameters, optimizer slots and accumulated gradients in, new values out. One run, or
+ * (parameters over `chunkBytes`) a norm run and one run per consecutive group of tensors of at most
+ * `chunkBytes` (a larger tensor alone), equal element for element to the single run.
+ */
+export function buildUpdateRuns(trainables: readonly TrainableTensor[], opts: TrainStepOptions, chunkBytes = Infinity): UpdateRuns {
+  const groups = chunksOf(trainables, chunkBytes);
+  const inputsOf = (g: Graph, group: readonly TrainableTensor[]) => {
+    const inputs = group.map((t) => ({ ...t, input: g.input(t.key, t.input.dtype, t.input.shape) }));
+    return { inputs, grads: inputs.map((t) => g.input(gradSlot(t.key), t.input.dtype, t.input.shape)) };
+  };
+  if (groups.length === 1) {
+    const g = new Graph();
+    const { inputs, grads } = inputsOf(g, trainables);
+    return { chunks: [{ graph: g, step: appendUpdate(grads, inputs, opts) }] };
+  }
+  const needsNorm = opts.clipNorm !== undefined || opts.reportGradNorm === true;
+  let norm: Graph | undefined;
+  if (needsNorm) {
+    norm = new Graph();
+    const { inputs, grads } = inputsOf(norm, trainables);
+    norm.output(globalNorm(maskedGrads(grads, inputs).grads), 'grad_norm');
+  }
+  const chunks = groups.map((group) => {
+    const g = new Graph();
+    const { inputs, grads } = inputsOf(g, group);
+    const given = needsNorm ? g.input(GRAD_NORM_INPUT, group[0]!.input.dtype, []) : undefined;
+    return { graph: g, step: appendUpdate(grads, inputs, opts, given) };
+  });
+  return { ...(norm && { norm }), chunks };
+}
+
+function chunksOf(trainables: readonly TrainableTensor[], chunkBytes: number): TrainableTensor[][] {
+  const groups: TrainableTensor[][] = [];
+  let bytes = Infinity;
+  for (const t of trainables) {
+    const size = BYTES_PER_ELEMENT[t.input.dtype] * sizeOf(t.input.shape);
+    if (bytes + size > chunkBytes) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(t);
+    bytes += size;
+  }
+  return groups;
 }
 
 /**

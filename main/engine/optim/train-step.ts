@@ -44,27 +44,40 @@ export function buildTrainStep(loss: Value, trainables: readonly TrainableTensor
   return { state: update.state, outputs: ['loss', ...update.outputs] };
 }
 
-/**
- * The optimizer half of a step, given each trainable's gradient in the same graph: mask → clip →
- * update → gate. Outputs `lr`, optionally `grad_norm`, and every state slot's `.new`.
- */
-export function appendUpdate(rawGrads: readonly Value[], trainables: readonly TrainableTensor[], opts: TrainStepOptions): TrainStep {
+/** Gradients with each trainable's frozen elements zeroed (its mask, where it has one). */
+export function maskedGrads(rawGrads: readonly Value[], trainables: readonly TrainableTensor[]): { grads: Value[]; masks: (Value | undefined)[] } {
   const g = trainables[0]!.input.graph;
-  const step = g.input('step', trainables[0]!.input.dtype, []);
-  const lr = learningRate(step, opts.schedule);
   const masks = trainables.map((t) => (t.mask ? g.constant(t.mask) : undefined));
-  let grads = rawGrads.map((gi, i) => {
+  const grads = rawGrads.map((gi, i) => {
     const mask = masks[i];
     return mask ? where(mask, gi, g.scalar(0, gi.dtype)) : gi;
   });
+  return { grads, masks };
+}
+
+/**
+ * The optimizer half of a step, given each trainable's gradient in the same graph: mask → clip →
+ * update → gate. Outputs `lr`, optionally `grad_norm`, and every state slot's `.new`. With `norm`
+ * (the global gradient norm, computed over more tensors than these), clipping uses it and
+ * `grad_norm` is left to whoever computed it.
+ */
+export function appendUpdate(rawGrads: readonly Value[], trainables: readonly TrainableTensor[], opts: TrainStepOptions, norm?: Value): TrainStep {
+  const g = trainables[0]!.input.graph;
+  const step = g.input('step', trainables[0]!.input.dtype, []);
+  const lr = learningRate(step, opts.schedule);
+  const masked = maskedGrads(rawGrads, trainables);
+  const masks = masked.masks;
+  let grads = masked.grads;
   const outputs = ['lr'];
   g.output(lr, 'lr');
   if (opts.clipNorm !== undefined) {
-    const clipped = clipByGlobalNorm(grads, opts.clipNorm);
+    const clipped = clipByGlobalNorm(grads, opts.clipNorm, norm);
     grads = clipped.grads;
-    g.output(clipped.norm, 'grad_norm');
-    outputs.push('grad_norm');
-  } else if (opts.reportGradNorm) {
+    if (!norm) {
+      g.output(clipped.norm, 'grad_norm');
+      outputs.push('grad_norm');
+    }
+  } else if (opts.reportGradNorm && !norm) {
     g.output(globalNorm(grads), 'grad_norm');
     outputs.push('grad_norm');
   }

@@ -7,9 +7,10 @@ import { encodeModel, type EncodeOptions } from '../onnx/encode';
 import type { TrainableTensor } from '../params/binding';
 import type { Feed, Runner, SessionInfo } from '../runtime/runner';
 import { SessionCache } from '../runtime/session-cache';
-import { hostTensor, zeros, type HostTensor } from '../tensor';
+import { hostTensor, sizeOf, zeros, type HostTensor } from '../tensor';
 import { buildLoopTrainStep, stackBatches } from './loop-step';
-import { ACCUMULATE_INPUT, buildGradientStep, buildUpdateStep, gradSlot, LOSS_SCALE_INPUT, splitBatch } from './micro-batch';
+import { BYTES_PER_ELEMENT } from '../dtype';
+import { ACCUMULATE_INPUT, buildGradientStep, buildUpdateRuns, GRAD_NORM_INPUT, gradSlot, LOSS_SCALE_INPUT, splitBatch } from './micro-batch';
 import { buildTrainStep, type StateSlot, type TrainStepOptions } from './train-step';
 
 /** The forward graph of one bucket: a scalar loss and the tensors the optimizer updates. */
@@ -30,6 +31,11 @@ export interface TrainerOptions extends TrainStepOptions {
   build: (bucket: string, rows?: number) => ForwardGraph;
   /** Split each batch into this many micro-batches and accumulate their gradients (default 1: off). */
   microBatches?: number;
+  /**
+   * Trainable bytes above which the optimizer update runs apart from the gradient, split over runs of
+   * at most this many parameter bytes (default UPDATE_CHUNK_BYTES); micro-batched steps always update apart.
+   */
+  updateChunkBytes?: number;
   /** The feed holding each row's loss weight (the loss is their weighted mean); default: equal rows. */
   rowWeights?: string;
   /** Prefix for this trainer's state names in the runner (several trainers may share one). */
@@ -51,6 +57,18 @@ export interface TrainerCheckpoint {
   tensors: Record<string, HostTensor>;
 }
 
+/**
+ * 256 MiB of parameters per update run: full fine-tuning of Qwen2.5-0.5B (1.84 GiB of fp32 weights)
+ * updates in 9 runs, each holding its chunk's new parameters and moments twice (onnxruntime's output
+ * and the binding's copy) instead of all 5.5 GiB of them.
+ */
+export const UPDATE_CHUNK_BYTES = 256 * 2 ** 20;
+
+interface UpdateSessions {
+  norm?: SessionInfo;
+  chunks: SessionInfo[];
+}
+
 export class Trainer {
   /** Optimizer steps completed. */
   step = 0;
@@ -60,6 +78,9 @@ export class Trainer {
   private toUpload: ReadonlyMap<string, HostTensor> | undefined;
   /** Whether the micro-batch gradient accumulators exist in the runner. */
   private gradsAllocated = false;
+  /** Whether steps run as gradient runs then update runs (micro-batches, or trainables too large for one update). */
+  private apart = false;
+  private updates: Promise<UpdateSessions> | undefined;
   private readonly sessions: SessionCache;
   private readonly prefix: string;
 
@@ -95,7 +116,10 @@ export class Trainer {
 
   /** Builds the first bucket's session and uploads initial parameters and zeroed optimizer slots. */
   async start(bucket: string): Promise<void> {
-    if (this.micro > 1) await this.updateSession(bucket);
+    const chunkBytes = this.opts.updateChunkBytes ?? UPDATE_CHUNK_BYTES;
+    const bytes = (ts: readonly TrainableTensor[]) => ts.reduce((n, t) => n + BYTES_PER_ELEMENT[t.input.dtype] * sizeOf(t.input.shape), 0);
+    this.apart = this.micro > 1 || bytes(this.built(bucket, this.rowsPerRun(bucket)).trainables) > chunkBytes;
+    if (this.apart) await this.updateSessions(bucket);
     else await this.sessions.get(bucket, () => this.compile(bucket));
     const init: Record<string, HostTensor> = {};
     for (const [name, t] of this.toUpload ?? []) init[this.prefix + name] = t;
@@ -113,7 +137,7 @@ export class Trainer {
 
   async trainStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
     if (!this.slots) throw new Error('trainer not started');
-    if (this.micro > 1) return this.microStep(bucket, batch);
+    if (this.apart) return this.microStep(bucket, batch);
     const session = await this.sessions.get(bucket, () => this.compile(bucket));
     const out = await this.runWithState(session, batch);
     return this.completed(out, Number(out.loss!.data[0]));
@@ -137,8 +161,8 @@ export class Trainer {
    */
   async trainSteps(bucket: string, batches: readonly Record<string, HostTensor>[]): Promise<StepResult[]> {
     if (!this.slots) throw new Error('trainer not started');
-    if (this.micro > 1) {
-      // micro-batching exists to save memory; a Loop would hold K steps' inputs at once
+    if (this.apart) {
+      // updating apart exists to save memory; a Loop would hold K steps' inputs at once
       const results: StepResult[] = [];
       for (const b of batches) results.push(await this.microStep(bucket, b));
       return results;
@@ -157,13 +181,25 @@ export class Trainer {
     return results;
   }
 
-  /** The update run of a micro-batched step (its graph defines the state slots). */
-  private updateSession(bucket: string): Promise<SessionInfo> {
-    return this.sessions.get('update', () => {
-      const { graph, step } = buildUpdateStep(this.built(bucket, this.microRows(bucket)).trainables, this.opts);
-      this.checkSlots(bucket, step.state);
-      return encodeModel(graph, this.opts.encode);
+  /** The update runs of a step updated apart (their graphs define the state slots), kept for the trainer's life. */
+  private updateSessions(bucket: string): Promise<UpdateSessions> {
+    this.updates ??= (async () => {
+      const runs = buildUpdateRuns(this.built(bucket, this.rowsPerRun(bucket)).trainables, this.opts, this.opts.updateChunkBytes ?? UPDATE_CHUNK_BYTES);
+      this.checkSlots(bucket, runs.chunks.flatMap((c) => c.step.state));
+      const load = (g: Graph) => this.opts.runner.load({ ...encodeModel(g, this.opts.encode), memoryArena: false });
+      const chunks: SessionInfo[] = [];
+      for (const c of runs.chunks) chunks.push(await load(c.graph));
+      return { ...(runs.norm && { norm: await load(runs.norm) }), chunks };
+    })().catch((e: unknown) => {
+      this.updates = undefined;
+      throw e;
     });
+    return this.updates;
+  }
+
+  /** Rows of a gradient run: a micro-batch's, or undefined for the whole batch. */
+  private rowsPerRun(bucket: string): number | undefined {
+    return this.micro > 1 ? this.microRows(bucket) : undefined;
   }
 
   private microRows(bucket: string): number {
@@ -175,7 +211,7 @@ export class Trainer {
   /** One optimizer step as gradient runs over the micro-batches, accumulated in state, then the update run. */
   private async microStep(bucket: string, batch: Record<string, HostTensor>): Promise<StepResult> {
     const slots = this.slots!.filter((s) => s.slot === 'param');
-    const rows = this.microRows(bucket);
+    const rows = this.rowsPerRun(bucket);
     const dtype = slots[0]!.trainable.input.dtype;
     let loss = 0;
     const session = await this.sessions.get(`${bucket}|grad`, () => encodeModel(buildGradientStep(this.built(bucket, rows)), this.opts.encode));
@@ -197,16 +233,21 @@ export class Trainer {
       const out = await this.opts.runner.run(session.id, { feeds, fetch: ['loss'], keep });
       loss += Number(out.loss!.data[0]);
     }
-    const update = await this.updateSession(bucket);
-    return this.completed(await this.runWithState(update, this.stateFeeds(grads)), loss);
+    const { norm, chunks } = await this.updateSessions(bucket);
+    const gradFeeds = this.stateFeeds(grads);
+    const figures: Record<string, HostTensor> = norm ? await this.opts.runner.run(norm.id, { feeds: gradFeeds }) : {};
+    const given: Record<string, Feed> = figures['grad_norm'] ? { [GRAD_NORM_INPUT]: figures['grad_norm'] } : {};
+    for (const chunk of chunks) Object.assign(figures, await this.runWithState(chunk, { ...gradFeeds, ...given }));
+    return this.completed(figures, loss);
   }
 
   /** One run: the batch and the step counter fed, every state slot read and replaced by reference. */
   private runWithState(session: SessionInfo, batch: Record<string, Feed>): Promise<Record<string, HostTensor>> {
     const dtype = this.slots![0]!.trainable.input.dtype;
     const feeds: Record<string, Feed> = { ...batch, ...this.stateFeeds(this.slots!.map((s) => s.name)), step: hostTensor(dtype, [], [this.step + 1]) };
-    const keep = Object.fromEntries(this.slots!.map((s) => [s.output, this.prefix + s.name]));
-    const fetch = session.outputs.map((o) => o.name).filter((n) => !(n in keep));
+    const produced = new Set(session.outputs.map((o) => o.name));
+    const keep = Object.fromEntries(this.slots!.filter((s) => produced.has(s.output)).map((s) => [s.output, this.prefix + s.name]));
+    const fetch = [...produced].filter((n) => !(n in keep));
     return this.opts.runner.run(session.id, { feeds, fetch, keep });
   }
 
@@ -237,9 +278,12 @@ export class Trainer {
 
   async dispose(): Promise<void> {
     await this.sessions.clear();
+    const updates = await this.updates?.catch(() => undefined);
+    this.updates = undefined;
+    for (const s of updates ? [...(updates.norm ? [updates.norm] : []), ...updates.chunks] : []) await this.opts.runner.release(s.id);
     if (!this.slots) return;
     this.gradsAllocated = false;
-    const grads = this.micro > 1 ? this.slots.filter((s) => s.slot === 'param').map((s) => gradSlot(s.name)) : [];
+    const grads = this.apart ? this.slots.filter((s) => s.slot === 'param').map((s) => gradSlot(s.name)) : [];
     await this.opts.runner.deleteState([...this.constants, ...this.slots.map((s) => s.name), ...grads].map((n) => this.prefix + n));
   }
 }

@@ -74,6 +74,7 @@ export class LocalRunner implements Runner {
       // instead of 3.7 GB and its second run was as slow as its first (6.6 s, then 2.5 s); the demo's
       // training epochs were about 1.5× slower too.
       enableMemPattern: false,
+      enableCpuMemArena: model.memoryArena ?? true,
       externalData: model.externalData.map((b) => ({ path: b.path, data: b.data })),
       extra: model.sessionConfig,
     });

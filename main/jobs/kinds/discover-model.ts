@@ -8,6 +8,7 @@
 
 import { z } from 'zod';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
+import { signCleanupSetting } from '../../circuits/circuit-file';
 import { PAPER_POOL_SIZES, splitPools } from '../../data/index';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
 import { resolveTask } from '../../models/classification/task';
@@ -32,7 +33,7 @@ export const discoverConfig = z.strictObject({
       discoverySize: positive,
       rankBy: z.enum(['directional', 'magnitude']),
       attention: z.enum(['fixed', 'beta-softmax']),
-      signCleanup: z.boolean(),
+      signCleanup: signCleanupSetting,
       sourceScope: z.enum(['all-positions', 'label-position']),
       batchSize: positive,
       maxLength: z.number().int().min(8),

@@ -7,6 +7,7 @@
 
 import type { Value } from '../../engine/graph';
 import * as op from '../../engine/ops/index';
+import { MLP_SCOPE } from '../../engine/ops/op-def';
 import type { ParameterBinding } from '../../engine/params/binding';
 import type { ModelConfig } from '../config';
 import { selfAttention } from './attention';
@@ -62,19 +63,22 @@ export function decoderForward(c: ModelConfig, p: ParameterBinding, inputs: Mode
       const mid = op.add(x, a.out);
       const h2 = op.rmsNorm(mid, p.tensor(`${pre}.post_attention_layernorm.weight`), c.normEps);
       const mlp = (name: string) => `${pre}.mlp.${name}`;
-      const ff = feedForward(
-        h2,
-        {
-          gate: p.weight(mlp('gate_proj.weight')),
-          gateBias: bias(mlp('gate_proj.bias'), c.bias.mlp),
-          up: p.weight(mlp('up_proj.weight')),
-          upBias: bias(mlp('up_proj.bias'), c.bias.mlp),
-          down: p.weight(mlp('down_proj.weight')),
-          downBias: bias(mlp('down_proj.bias'), c.bias.mlp),
-        },
-        c.activation,
-      );
-      return op.add(mid, ff);
+      // the MLP and its residual add, scoped: where the 'mlp' sign cleanup of CD runs
+      return g.scope(MLP_SCOPE, () => {
+        const ff = feedForward(
+          h2,
+          {
+            gate: p.weight(mlp('gate_proj.weight')),
+            gateBias: bias(mlp('gate_proj.bias'), c.bias.mlp),
+            up: p.weight(mlp('up_proj.weight')),
+            upBias: bias(mlp('up_proj.bias'), c.bias.mlp),
+            down: p.weight(mlp('down_proj.weight')),
+            downBias: bias(mlp('down_proj.bias'), c.bias.mlp),
+          },
+          c.activation,
+        );
+        return op.add(mid, ff);
+      });
     });
   }
   const hidden = op.rmsNorm(x, p.tensor('model.norm.weight'), c.normEps);

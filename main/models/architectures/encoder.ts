@@ -4,6 +4,7 @@
 
 import type { Value } from '../../engine/graph';
 import * as op from '../../engine/ops/index';
+import { MLP_SCOPE } from '../../engine/ops/op-def';
 import type { ParameterBinding } from '../../engine/params/binding';
 import type { ModelConfig } from '../config';
 import { selfAttention } from './attention';
@@ -45,17 +46,21 @@ export function encoderForward(c: ModelConfig, p: ParameterBinding, inputs: Mode
       );
       z.push(a.z);
       const h = ln(op.add(a.out, x), `${pre}.attention.output.LayerNorm`);
-      const ff = feedForward(
-        h,
-        {
-          up: p.weight(`${pre}.intermediate.dense.weight`),
-          upBias: p.tensor(`${pre}.intermediate.dense.bias`),
-          down: p.weight(`${pre}.output.dense.weight`),
-          downBias: p.tensor(`${pre}.output.dense.bias`),
-        },
-        c.activation,
-      );
-      return ln(op.add(ff, h), `${pre}.output.LayerNorm`);
+      // the MLP and its residual add, scoped: where the 'mlp' sign cleanup of CD runs
+      const out = g.scope(MLP_SCOPE, () => {
+        const ff = feedForward(
+          h,
+          {
+            up: p.weight(`${pre}.intermediate.dense.weight`),
+            upBias: p.tensor(`${pre}.intermediate.dense.bias`),
+            down: p.weight(`${pre}.output.dense.weight`),
+            downBias: p.tensor(`${pre}.output.dense.bias`),
+          },
+          c.activation,
+        );
+        return op.add(ff, h);
+      });
+      return ln(out, `${pre}.output.LayerNorm`);
     });
   }
   return { hidden: x, z };

@@ -1,0 +1,109 @@
+// What a fine-tuning job will need before it starts: its peak memory from the model's shapes, the
+// trainable scope and the recipe, by the engine's own accounting of what a step holds, and its time
+// from the step's FLOPs at a measured rate. The terms and the measurements behind them are in
+// docs/scale.md ("Before a launch"); bench/footprint-check.ts compares them with measured peaks.
+
+import { UPDATE_CHUNK_BYTES } from '../engine/optim/trainer';
+import type { ModelConfig } from '../models/config';
+import { expectedTensors } from '../models/tensor-layout';
+import { stepsFor, type Recipe } from './recipe';
+import { trainableScope, type ScopeSpec } from './trainable-scope';
+
+/**
+ * Node, onnxruntime, the tokenizer and the job's bookkeeping, before any model: measured as the peak
+ * RSS of a job process training the smallest test model (bench/footprint-check.ts).
+ */
+export const RUNTIME_BYTES = 350 * 2 ** 20;
+
+/**
+ * Training FLOP/s per thread on the CPU, measured by bench:scale on the project's 2-core machine
+ * (CT-SFT step on the Qwen2.5-0.5B shape in micro-batches of 4: 2 × 1.49 TFLOP in 11.36 s on 2 threads).
+ * Other CPUs differ; the estimate says which rate it used.
+ */
+export const CPU_TRAIN_FLOPS_PER_THREAD = 131e9;
+
+export interface FootprintInput {
+  config: ModelConfig;
+  /** Bytes per weight as trained: 4 for float32 checkpoints (bf16 ones are widened), 8 for float64. */
+  floatBytes: number;
+  scope: ScopeSpec;
+  recipe: Pick<Recipe, 'batchSize' | 'microBatch' | 'maxLength' | 'epochs'>;
+  examples: number;
+  threads: number;
+}
+
+export interface TrainingFootprint {
+  peakBytes: number;
+  /** The terms of the peak, in bytes. */
+  parts: { runtime: number; weights: number; activations: number; optimizer: number };
+  /** Rows per gradient run (the micro-batch, or the whole batch). */
+  rowsPerRun: number;
+  /** Whether the update runs apart from the gradient (micro-batches, or trainables over one update chunk). */
+  apart: boolean;
+  trainableParameters: number;
+  seconds: number;
+  flopsPerSecond: number;
+}
+
+/**
+ * Floats a training step keeps per token and layer for the backward pass: the attention scores and
+ * probabilities (2·heads·sequence), the MLP's intermediates (gate, up, activation, product and the
+ * activation's saved sigmoid: 5·FFN for gated MLPs; 3·FFN for plain ones) and about ten hidden-wide
+ * tensors (norms, q/k/v/z, projections, residuals). Counted from the decoder graph, not fitted:
+ * 36,864 floats for Qwen2.5-0.5B at 128 tokens, against 34,800 implied by bench:scale's two CT-SFT
+ * peaks (docs/scale.md).
+ */
+function activationFloatsPerTokenLayer(c: ModelConfig, seq: number): number {
+  const mlp = c.kind === 'decoder' ? 5 : 3;
+  return 2 * c.numHeads * seq + mlp * c.intermediateSize + 10 * c.hiddenSize;
+}
+
+/** Multiply-adds × 2 of one forward pass over `tokens` tokens of `rows` rows (linear layers and attention). */
+function forwardFlops(c: ModelConfig, rows: number, seq: number): number {
+  const d = c.hiddenSize;
+  const kv = c.numKvHeads * c.headDim;
+  const gated = c.kind === 'decoder' ? 3 : 2;
+  const perLayer = 2 * d * (d + 2 * kv) + 2 * d * d + 2 * gated * d * c.intermediateSize;
+  const attention = 4 * seq * c.numHeads * c.headDim;
+  return rows * seq * c.numLayers * (perLayer + attention);
+}
+
+export function estimateTraining(input: FootprintInput): TrainingFootprint {
+  const { config: c, floatBytes: b, recipe } = input;
+  const shapes = new Map(expectedTensors(c).filter((t) => !t.optional).map((t) => [t.name, { shape: t.shape }]));
+  const scope = trainableScope(c, shapes, input.scope);
+  const sizes = scope.tensors.map((t) => t.elements * b);
+  const trainable = scope.trainable * b;
+  const rowsPerRun = recipe.microBatch ?? recipe.batchSize;
+  const apart = rowsPerRun < recipe.batchSize || trainable > UPDATE_CHUNK_BYTES;
+  const seq = recipe.maxLength;
+  const activations = rowsPerRun * seq * c.numLayers * b * activationFloatsPerTokenLayer(c, seq);
+  // State: parameters and two AdamW moments (3T). One run over everything: its gradients (T), then new
+  // values for all three from onnxruntime and the binding's copy of them (6T). Apart: gradient
+  // accumulators (T); a gradient run's output and copy (2T), or an update chunk's new values and
+  // their copy (6C) beside the gradient session's retained output (T).
+  const chunk = Math.min(trainable, Math.max(UPDATE_CHUNK_BYTES, ...sizes, 0));
+  const optimizer = apart ? Math.max(6 * trainable, 5 * trainable + 6 * chunk) : 10 * trainable;
+  const weights = scope.total * b;
+  const parts = { runtime: RUNTIME_BYTES, weights, activations, optimizer };
+  const steps = stepsFor(input.examples, recipe);
+  // a step: forward, the activations' backward (twice a forward) and, for full fine-tuning, the weights' gradients (once more)
+  const passes = input.scope.kind === 'all' ? 3 : 2;
+  const flopsPerSecond = CPU_TRAIN_FLOPS_PER_THREAD * Math.max(1, input.threads);
+  const seconds = (steps * passes * forwardFlops(c, recipe.batchSize, seq)) / flopsPerSecond;
+  return { peakBytes: Object.values(parts).reduce((a, x) => a + x, 0), parts, rowsPerRun, apart, trainableParameters: scope.trainable, seconds, flopsPerSecond };
+}
+
+/**
+ * The largest micro-batch (a divisor of the batch, or the whole batch) whose estimated peak fits
+ * `availableBytes`; undefined when even one row per run does not fit.
+ */
+export function fittingMicroBatch(input: FootprintInput, availableBytes: number): number | undefined {
+  const batch = input.recipe.batchSize;
+  for (let rows = batch; rows >= 1; rows--) {
+    if (batch % rows !== 0) continue;
+    const microBatch = rows < batch ? rows : undefined;
+    if (estimateTraining({ ...input, recipe: { ...input.recipe, microBatch } }).peakBytes <= availableBytes) return rows;
+  }
+  return undefined;
+}
