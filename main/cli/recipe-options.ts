@@ -8,6 +8,7 @@ export interface RecipeFlags {
   epochs?: number;
   lr?: number;
   batch?: number;
+  microBatch?: number;
   maxLength?: number;
   optimizer?: 'adamw' | 'sgd';
   weightDecay?: number;
@@ -45,6 +46,7 @@ export function addRecipeOptions(cmd: Command): Command {
     .option('--epochs <n>', `training epochs (default ${p.epochs})`, positiveInt)
     .option('--lr <rate>', `learning rate (default ${p.lr})`, number)
     .option('--batch <n>', `examples per step (default ${p.batchSize})`, positiveInt)
+    .option('--micro-batch <n>', 'rows per gradient run, accumulated over the batch (divides --batch; saves memory on large models)', positiveInt)
     .option('--max-length <n>', `longest prompt in tokens (default ${p.maxLength})`, positiveInt)
     .option('--optimizer <name>', `adamw or sgd (default ${p.optimizer})`, oneOf('adamw', 'sgd'))
     .option('--weight-decay <wd>', `weight decay on matrices (default ${p.weightDecay})`, number)
@@ -59,6 +61,7 @@ export function recipeFromFlags(f: RecipeFlags & { clip?: boolean }): RecipeInpu
     ...(f.epochs !== undefined && { epochs: f.epochs }),
     ...(f.lr !== undefined && { lr: f.lr }),
     ...(f.batch !== undefined && { batchSize: f.batch }),
+    ...(f.microBatch !== undefined && { microBatch: f.microBatch }),
     ...(f.maxLength !== undefined && { maxLength: f.maxLength }),
     ...(f.optimizer !== undefined && { optimizer: f.optimizer }),
     ...(f.weightDecay !== undefined && { weightDecay: f.weightDecay }),

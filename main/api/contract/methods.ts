@@ -30,6 +30,7 @@ export const API_METHODS = [
   'transfer.launchCompetence',
   'transfer.discover',
   'transfer.launch',
+  'transfer.estimate',
   'transfer.series',
   'transfer.comparisons',
   'transfer.compare',

@@ -26,12 +26,16 @@ const seeds = z
   .default([31]);
 
 /** The part of the training recipe the workbench sets; the rest keeps the paper's defaults (docs/transfer.md). */
-export const trainingRecipe = z.strictObject({
-  epochs: z.number().int().min(1).max(1000).default(5),
-  lr: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(5e-5),
-  batchSize: z.number().int().min(1).max(1024).default(16),
-  maxLength: z.number().int().min(8).max(32_768).default(128),
-});
+export const trainingRecipe = z
+  .strictObject({
+    epochs: z.number().int().min(1).max(1000).default(5),
+    lr: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(5e-5),
+    batchSize: z.number().int().min(1).max(1024).default(16),
+    maxLength: z.number().int().min(8).max(32_768).default(128),
+    /** Rows per gradient run, accumulated over the batch (saves memory on large models). */
+    microBatch: z.number().int().min(1).max(1024).optional(),
+  })
+  .refine((r) => r.microBatch === undefined || r.batchSize % r.microBatch === 0, { message: 'the micro-batch must divide the batch size', path: ['microBatch'] });
 export type TrainingRecipe = z.output<typeof trainingRecipe>;
 
 /** Validation accuracy while training (the accuracy curve); 0 steps: at the end of every epoch. */
@@ -190,6 +194,33 @@ export const transferCalls = {
         path: ['discoveryRunId'],
       }),
     response: launched,
+  },
+  /**
+   * Before a launch: the estimated peak memory and training time of the largest of these jobs (from
+   * the model's shapes, the scope and the recipe; CPU memory), whether it fits what this machine has
+   * available now, and if not the largest micro-batch that does.
+   */
+  'transfer.estimate': {
+    request: z
+      .strictObject({
+        /** The model a competence run would tune, or the competence run a transfer starts from. */
+        modelId: id.optional(),
+        competenceRunId: id.optional(),
+        methods: z.array(transferMethod).min(1).default(['full']),
+        examples: z.number().int().min(1).max(100_000),
+        kv: z.enum(['group', 'freeze']).default('group'),
+        recipe: trainingRecipe.prefault({}),
+      })
+      .refine((r) => (r.modelId === undefined) !== (r.competenceRunId === undefined), { message: 'give the model or the competence run', path: ['modelId'] }),
+    response: z.object({
+      method: transferMethod,
+      peakBytes: z.number(),
+      availableBytes: z.number(),
+      fits: z.boolean(),
+      proposedMicroBatch: z.number().int().nullable(),
+      seconds: z.number(),
+      flopsPerSecond: z.number(),
+    }),
   },
   /** A run's training curves: loss every step, validation accuracy where it was scored. */
   'transfer.series': {

@@ -3,9 +3,11 @@
 // the demo pipeline of the first-run path. Launches check what the job would only find out later
 // (a missing run, a language the dataset lacks, a sample larger than its pool) and answer at once.
 
+import { availableParallelism } from 'node:os';
 import type { RunRecord, Workspace } from '../../store/index';
 import { storedDepth } from '../../transfer/circuit-store';
 import { depthTag } from '../../transfer/depth-tag';
+import { estimateLaunchFor } from '../../transfer/launch-estimate';
 import { demoExperiment, demoExperimentName } from '../../transfer/demo';
 import { ExperimentFileError, parseExperiment } from '../../transfer/experiment/experiment-file';
 import { prepareExperiment } from '../../transfer/experiment/prepare';
@@ -94,6 +96,15 @@ export const transferHandlers: Handlers = {
       config: settings,
     });
     return { jobId: job.id, runId: job.runId! };
+  },
+
+  'transfer.estimate': (ctx, req) => {
+    const modelId = req.modelId ?? usableRun(ctx.ws, req.competenceRunId!, 'competence').modelId;
+    const model = modelId === null ? undefined : ctx.ws.models.get(modelId);
+    if (!model) throw notFound(`model ${modelId ?? ''}`.trim());
+    const { batchSize, microBatch, maxLength, epochs } = req.recipe;
+    const e = estimateLaunchFor(model.sourcePath, { methods: req.methods, kv: req.kv, examples: req.examples, recipe: { batchSize, microBatch, maxLength, epochs }, threads: availableParallelism() });
+    return { method: e.method, peakBytes: e.footprint.peakBytes, availableBytes: e.availableBytes, fits: e.fits, proposedMicroBatch: e.proposedMicroBatch ?? null, seconds: e.footprint.seconds, flopsPerSecond: e.footprint.flopsPerSecond };
   },
 
   'transfer.launch': (ctx, req) => {

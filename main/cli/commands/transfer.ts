@@ -10,6 +10,7 @@ import { discoveryConfig } from '../../transfer/job-configs';
 import { isHeadMethod, METHODS, type TransferMethod } from '../../transfer/methods';
 import { finishedPipeline, registerModel } from '../../transfer/run-models';
 import { InputError, obtainDataset } from '../../transfer/workspace-inputs';
+import { announceEstimate } from '../launch-check';
 import { CliError, emit } from '../output';
 import { addRecipeOptions, anyInt, positiveInt, recipeFromFlags, type RecipeFlags } from '../recipe-options';
 import { runHere } from './jobs';
@@ -119,6 +120,7 @@ export function registerTransfer(program: Command): void {
           recipe: recipeFromFlags(f),
           ...(f.evaluate && { evaluate: [{ language: f.source, split: 'test' }, { language: f.source, split: 'valid' }, ...f.evaluate] }),
         };
+        announceEstimate(ws, model.id, ['full'], f.nSrc ?? 50, recipeFromFlags(f), f.threads);
         await runJobs(ws, f, (queue) =>
           queue.enqueue({ kind: 'competence', config, seed: f.seed ?? 31, modelId: model.id, datasetId: dataset.id, checkpointEvery: 0, ...(f.threads && { threads: f.threads }) }),
         );
@@ -156,6 +158,7 @@ export function registerTransfer(program: Command): void {
         const seed = f.seed ?? 31;
         const common = { seed, parentRunId: f.competence, modelId: anchor.config.modelId, datasetId: anchor.config.datasetId, checkpointEvery: 0, ...(f.threads && { threads: f.threads }) };
         const transfer = { competenceRunId: f.competence, method: f.method, target: f.target, n: f.n, depth, kv: f.kv, recipe: recipeFromFlags(f) };
+        if (typeof anchor.config.modelId === 'number') announceEstimate(ws, anchor.config.modelId, [f.method], f.n, transfer.recipe, f.threads);
         await runJobs(ws, f, (queue) => {
           let discoveryRunId = f.discovery ?? (isHeadMethod(f.method) ? latestDiscovery(ws, f.competence, depth, f.p) : null);
           if (isHeadMethod(f.method) && discoveryRunId === null) {
