@@ -58,6 +58,7 @@ export async function layerCosts(model: LoadedModel, o: LayerCostOptions): Promi
         seconds += median(await timeCalls(run, 1, o.repeats)) / 1000;
       }
       perLayer.set(layer, seconds);
+      await session.releaseGraphs(`relevance|${layer}|`); // as discovery does once a source layer is scored
     }
     return { seq: session.seq, forward: fwd, perLayer, groups: groups.length };
   } finally {

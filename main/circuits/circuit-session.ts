@@ -87,6 +87,11 @@ export class CircuitSession {
     return this.runner.run(session.id, { feeds, fetch });
   }
 
+  /** Releases the compiled graphs whose keys start with `prefix` (with their onnxruntime arenas). */
+  releaseGraphs(prefix: string): Promise<void> {
+    return this.sessions.release((key) => key.startsWith(prefix));
+  }
+
   async close(): Promise<void> {
     await this.sessions.clear();
     await this.runner.deleteState([...this.model.weights.keys()].map((n) => STATE_PREFIX + n));

@@ -106,6 +106,9 @@ async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples:
     }
     n += batch.rows.length;
   }
+  // A source layer's graphs serve only this loop (the next iteration's targets differ): releasing them
+  // frees their arenas, which at Qwen2.5-0.5B size are gigabytes each and up to six were kept.
+  await session.releaseGraphs(`relevance|${layer}|`);
   return sums.map((x, head) => ({ head: { layer, head }, directional: x.directional / n, magnitude: x.magnitude / n }));
 }
 

@@ -47,6 +47,13 @@ export function expectedTensors(config: ModelConfig, options: { classifier?: boo
   return config.kind === 'decoder' ? decoderTensors(config) : encoderTensors(config, options.classifier ?? false);
 }
 
+/** Parameters of the required tensors (tied embeddings once), from the config alone. */
+export function parameterCount(config: ModelConfig): number {
+  return expectedTensors(config)
+    .filter((t) => !t.optional)
+    .reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+}
+
 function decoderTensors(c: ModelConfig): ExpectedTensor[] {
   const H = c.hiddenSize;
   const q = c.numHeads * c.headDim;

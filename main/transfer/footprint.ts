@@ -5,6 +5,7 @@
 
 import { UPDATE_CHUNK_BYTES } from '../engine/optim/trainer';
 import type { ModelConfig } from '../models/config';
+import { forwardFlops } from '../models/flops';
 import { expectedTensors } from '../models/tensor-layout';
 import { stepsFor, type Recipe } from './recipe';
 import { trainableScope, type ScopeSpec } from './trainable-scope';
@@ -57,16 +58,6 @@ export interface TrainingFootprint {
 function activationFloatsPerTokenLayer(c: ModelConfig, seq: number): number {
   const mlp = c.kind === 'decoder' ? 5 : 3;
   return 2 * c.numHeads * seq + mlp * c.intermediateSize + 10 * c.hiddenSize;
-}
-
-/** Multiply-adds × 2 of one forward pass over `tokens` tokens of `rows` rows (linear layers and attention). */
-function forwardFlops(c: ModelConfig, rows: number, seq: number): number {
-  const d = c.hiddenSize;
-  const kv = c.numKvHeads * c.headDim;
-  const gated = c.kind === 'decoder' ? 3 : 2;
-  const perLayer = 2 * d * (d + 2 * kv) + 2 * d * d + 2 * gated * d * c.intermediateSize;
-  const attention = 4 * seq * c.numHeads * c.headDim;
-  return rows * seq * c.numLayers * (perLayer + attention);
 }
 
 export function estimateTraining(input: FootprintInput): TrainingFootprint {

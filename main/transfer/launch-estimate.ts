@@ -1,15 +1,17 @@
-// Before a fine-tuning launch: will it fit, and how long will it take? The footprint of each method
-// asked (they run one at a time, so the largest counts) against the memory this machine has free
-// now, with the largest micro-batch that fits when the asked one does not. The CLI prints it and the
-// Transfer forms show it (API `transfer.estimate`).
+// Before a launch: will it fit, and how long will it take? For fine-tuning, the footprint of each
+// method asked (they run one at a time, so the largest counts) against the memory this machine has
+// available now, with the largest micro-batch that fits when the asked one does not; for discovery,
+// its peak and the time of iteration 0. The CLI prints them and the Transfer and Circuits forms show
+// them (API `transfer.estimate`, `circuits.estimate`).
 
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
+import { estimateDiscovery, type DiscoveryFootprint, type DiscoveryFootprintInput } from '../circuits/discovery-footprint';
 import type { Head } from '../circuits/heads';
 import { Checkpoint } from '../models/checkpoint/checkpoint';
 import { hostDTypeOf } from '../models/checkpoint/safetensors-file';
 import { loadModelConfig, type ModelConfig } from '../models/config';
-import { estimateTraining, fittingMicroBatch, type FootprintInput, type TrainingFootprint } from './footprint';
+import { estimateTraining, fittingMicroBatch, RUNTIME_BYTES, type FootprintInput, type TrainingFootprint } from './footprint';
 import type { TransferMethod } from './methods';
 import type { Recipe } from './recipe';
 import type { KvMode, ScopeSpec } from './trainable-scope';
@@ -85,6 +87,28 @@ export function estimateLaunch(input: LaunchEstimateInput): LaunchEstimate {
 /** The estimate for a model folder on disk (its config.json and its weights' float type). */
 export function estimateLaunchFor(modelDir: string, input: Omit<LaunchEstimateInput, 'config' | 'floatBytes'>): LaunchEstimate {
   return estimateLaunch({ ...input, config: loadModelConfig(modelDir), floatBytes: floatBytesOf(modelDir) });
+}
+
+export interface DiscoveryEstimate {
+  footprint: DiscoveryFootprint;
+  availableBytes: number;
+  fits: boolean;
+}
+
+/** Discovery on a model folder with these settings, against what the machine has available now. */
+export function estimateDiscoveryFor(
+  modelDir: string,
+  settings: Omit<DiscoveryFootprintInput, 'config' | 'floatBytes' | 'runtimeBytes'>,
+  availableBytes = availableMemoryBytes(),
+): DiscoveryEstimate {
+  const footprint = estimateDiscovery({ ...settings, config: loadModelConfig(modelDir), floatBytes: floatBytesOf(modelDir), runtimeBytes: RUNTIME_BYTES });
+  return { footprint, availableBytes, fits: footprint.peakBytes <= availableBytes };
+}
+
+export function describeDiscoveryEstimate(e: DiscoveryEstimate): string {
+  const f = e.footprint;
+  const line = `estimated peak memory ${gib(f.peakBytes)} of ${gib(e.availableBytes)} available; iteration 0 about ${formatDuration(f.iteration0Seconds)}, the whole discovery at most ${formatDuration(f.atMostSeconds)} at ${(f.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s`;
+  return e.fits ? line : `${line}. It will not fit: use a machine with more memory or a smaller model`;
 }
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;

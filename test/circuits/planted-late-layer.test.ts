@@ -59,19 +59,22 @@ test('a planted head in the last layer: label-position scope with fixed attentio
 
   const session = await CircuitSession.open(model, task, { runner: testRunner(), batchSize: 6, maxLength: 64 });
   try {
-    for (const sourceScope of ['all-positions', 'label-position'] as const) {
-      for (const attention of ['fixed', 'beta-softmax'] as const) {
-        const options: DiscoveryOptions = {
-          seed: 3, selectionRatio: 1 / 16, maxDepth: 0, meanSize: 12, discoverySize: 12, rankBy: 'directional',
-          cd: { attention, tol: 1e-8, signCleanup: 'off' }, sourceScope,
-        };
-        const run = await discover(session, examples, [], options);
-        const ranked = [...run.iterations[0]!.scores].sort((a, b) => b.directional - a.directional);
-        const what = `${sourceScope}, ${attention}: ${ranked.slice(0, 3).map((s) => `${s.head.layer}.${s.head.head}=${s.directional.toFixed(4)}`).join(' ')}`;
-        const planted = ranked.findIndex((s) => s.head.layer === PLANTED.layer && s.head.head === PLANTED.head);
-        if (sourceScope === 'label-position' && attention === 'fixed') assert.equal(planted, 0, what);
-        else assert.ok(ranked[0]!.head.layer < PLANTED.layer, `measured: an earlier head outranks the planted one (${what})`);
-        assert.ok(ranked.some((s) => s.head.layer < 3 && Math.abs(s.directional) > 1e-6), `earlier heads feed it and score too (${what})`);
+    for (const signCleanup of ['off', 'mlp'] as const) {
+      for (const sourceScope of ['all-positions', 'label-position'] as const) {
+        for (const attention of ['fixed', 'beta-softmax'] as const) {
+          const options: DiscoveryOptions = {
+            seed: 3, selectionRatio: 1 / 16, maxDepth: 0, meanSize: 12, discoverySize: 12, rankBy: 'directional',
+            cd: { attention, tol: 1e-8, signCleanup }, sourceScope,
+          };
+          const run = await discover(session, examples, [], options);
+          const ranked = [...run.iterations[0]!.scores].sort((a, b) => b.directional - a.directional);
+          const what = `cleanup ${signCleanup}, ${sourceScope}, ${attention}: ${ranked.slice(0, 3).map((s) => `${s.head.layer}.${s.head.head}=${s.directional.toFixed(4)}`).join(' ')}`;
+          const planted = ranked.findIndex((s) => s.head.layer === PLANTED.layer && s.head.head === PLANTED.head);
+          if (sourceScope === 'label-position' && attention === 'fixed') assert.equal(planted, 0, what);
+          // measured without cleanup; with the MLP cleanup all-positions + fixed ranks the planted head first too (3.1 = 0.51, then 0.3 = 0.44)
+          else if (signCleanup === 'off') assert.ok(ranked[0]!.head.layer < PLANTED.layer, `measured: an earlier head outranks the planted one (${what})`);
+          assert.ok(ranked.some((s) => s.head.layer < 3 && Math.abs(s.directional) > 1e-6), `earlier heads feed it and score too (${what})`);
+        }
       }
     }
   } finally {

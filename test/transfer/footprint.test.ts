@@ -9,6 +9,7 @@ import { UPDATE_CHUNK_BYTES } from '../../main/engine/optim/trainer';
 import { parseModelConfig } from '../../main/models/config';
 import { estimateTraining, fittingMicroBatch, RUNTIME_BYTES, type FootprintInput } from '../../main/transfer/footprint';
 import { describeEstimate, estimateLaunch } from '../../main/transfer/launch-estimate';
+import { estimateDiscovery } from '../../main/circuits/discovery-footprint';
 
 const QWEN = parseModelConfig({
   model_type: 'qwen2', hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2,
@@ -67,4 +68,17 @@ test('a launch is judged by its largest method, and the line says what to do', (
   const circuit = estimateLaunch({ ...asked, methods: ['circuit'], availableBytes: 64 * GIB });
   assert.ok(circuit.footprint.peakBytes < both.footprint.peakBytes / 2);
   assert.ok(Math.abs(circuit.footprint.seconds / both.footprint.seconds - 2 / 3) < 1e-9);
+});
+
+test("discovery's estimate: iteration 0 grows with the examples scored, later iterations bound by it", () => {
+  const base = { config: QWEN, floatBytes: 4, meanSize: 50, discoverySize: 50, batchSize: 10, maxLength: 128, maxDepth: 2, threads: 2, runtimeBytes: RUNTIME_BYTES };
+  const d = estimateDiscovery(base);
+  const twice = estimateDiscovery({ ...base, discoverySize: 100 });
+  const mean = estimateDiscovery({ ...base, discoverySize: 0 }).iteration0Seconds; // the mean baseline alone
+  assert.ok(Math.abs((twice.iteration0Seconds - mean) / (d.iteration0Seconds - mean) - 2) < 1e-9, '10 batches cost twice 5');
+  assert.equal(d.atMostSeconds, 3 * d.iteration0Seconds);
+  // one relevance run at a time: 7 of 14 heads × 10 examples × 128 tokens = 8,960 rows, 10 FFN-wide floats each
+  assert.equal(d.parts.relevance, 10 * 8960 * 4864 * 4);
+  assert.equal(d.parts.weights, 494_032_768 * 4);
+  assert.equal(d.peakBytes, RUNTIME_BYTES + d.parts.weights + d.parts.relevance);
 });

@@ -96,6 +96,8 @@ test('transfer and compare in a browser', { skip: skipWithoutChromium, timeout: 
     await competence.getByLabel('Discovery pool (Pool A)').fill('24');
     await competence.getByLabel('Tuning pool (Pool B)').fill('12');
     await tinyRecipe(competence, 2);
+    // the pre-launch estimate follows the form: a tiny model fits, with its peak and training time
+    await competence.getByTestId('launch-estimate').getByText(/^Estimated peak memory \d+(\.\d)? MiB of .* available now; training about /).waitFor();
     const [launch] = await Promise.all([page.waitForRequest(/\/api\/transfer\.launchCompetence$/), competence.getByRole('button', { name: 'Launch competence tuning' }).click()]);
     assert.equal((launch.postDataJSON() as { device?: string }).device, 'cpu', 'the chosen device goes with the launch');
     await competence.getByText('1 job queued.').waitFor();

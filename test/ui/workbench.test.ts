@@ -111,6 +111,7 @@ test('the workbench in a browser', { skip: skipWithoutChromium, timeout: 300_000
     await form.getByLabel('Discovery examples').fill('4');
     await form.getByLabel('Longest prompt (tokens)').fill('64');
     await form.getByLabel('Examples per run').fill('8');
+    await form.getByTestId('discovery-estimate').getByText(/^Estimated peak memory \d+(\.\d)? MiB of .* available now; iteration 0 about /).waitFor();
     // the device picker: automatic by default (what the engine chose), the GPU offered only with CUDA
     const device = form.getByTestId('device').getByLabel('Runs on');
     assert.equal(await device.inputValue(), 'auto');

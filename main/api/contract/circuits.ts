@@ -129,6 +129,11 @@ export const circuitCalls = {
     }),
     response: z.object({ jobId: id }),
   },
+  /** Before a launch: discovery's estimated peak memory (CPU) and time, against what this machine has available now. */
+  'circuits.estimate': {
+    request: z.strictObject({ modelId: id, settings: discoverySettings.default(() => discoverySettings.parse({})) }),
+    response: z.object({ peakBytes: z.number(), availableBytes: z.number(), fits: z.boolean(), iteration0Seconds: z.number(), atMostSeconds: z.number(), flopsPerSecond: z.number() }),
+  },
   'circuits.list': { request: noArguments, response: z.object({ circuits: z.array(circuitSummary) }) },
   'circuits.get': { request: z.strictObject({ id }), response: circuitDetail },
   'circuits.saveEdited': {

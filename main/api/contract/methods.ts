@@ -19,6 +19,7 @@ export const API_METHODS = [
   'models.import',
   'circuits.defaults',
   'circuits.discover',
+  'circuits.estimate',
   'circuits.list',
   'circuits.get',
   'circuits.saveEdited',

@@ -1,10 +1,12 @@
 // circuits.*: discovery as a job, the list, one circuit in detail, a hand edit saved as a new
 // circuit, and the comparison of two circuits.
 
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { compareCircuits } from '../../circuits/compare';
 import { saveEditedCircuit } from '../../circuits/edit-circuit';
 import type { Workspace } from '../../store/index';
+import { estimateDiscoveryFor } from '../../transfer/launch-estimate';
 import { ApiError, discoverySettings } from '../contract/index';
 import { circuitDetail, circuitRecord, circuitSummary, discoveryFile, gridOf } from '../circuit-views';
 import { notFound } from '../error-mapping';
@@ -44,6 +46,14 @@ export const circuitHandlers: Handlers = {
       config: { modelId: model.id, datasetId: dataset.id, language: req.language, settings, ...(template && { template }) },
     });
     return { jobId: job.id };
+  },
+  'circuits.estimate': (ctx, req) => {
+    const model = ctx.ws.models.get(req.modelId);
+    if (!model) throw notFound(`model ${req.modelId}`);
+    const { meanSize, discoverySize, batchSize, maxLength, maxDepth } = req.settings;
+    const e = estimateDiscoveryFor(model.sourcePath, { meanSize, discoverySize, batchSize, maxLength, maxDepth, threads: availableParallelism() });
+    const f = e.footprint;
+    return { peakBytes: f.peakBytes, availableBytes: e.availableBytes, fits: e.fits, iteration0Seconds: f.iteration0Seconds, atMostSeconds: f.atMostSeconds, flopsPerSecond: f.flopsPerSecond };
   },
   'circuits.list': (ctx) => ({ circuits: ctx.ws.circuits.list().map((c) => circuitSummary(ctx.ws, c)) }),
   'circuits.get': (ctx, req) => circuitDetail(ctx.ws, circuitRecord(ctx.ws, req.id)),

@@ -1,6 +1,7 @@
 // `lontar discover`: CD-T circuit discovery on a model folder and a dataset, written to circuit.json.
 
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { expansionOf, writeCircuitFile, type CircuitFile } from '../../circuits/circuit-file';
 import type { RandomNull } from '../../circuits/faithfulness';
 import { DEFAULT_DISCOVERY, runDiscovery } from '../../circuits/run-discovery';
@@ -10,6 +11,7 @@ import { SIGN_CLEANUPS, type SignCleanup } from '../../engine/ops/op-def';
 import type { ClassificationExample } from '../../models/classification/batch-encoder';
 import { resolveTask } from '../../models/classification/task';
 import { loadModel } from '../../models/load';
+import { describeDiscoveryEstimate, estimateDiscoveryFor } from '../../transfer/launch-estimate';
 import { CliError, emit } from '../output';
 import { stageReporter } from '../progress';
 import { readExamples } from '../read-examples';
@@ -108,6 +110,10 @@ export function registerDiscover(program: Command): void {
       if (!['fixed', 'beta-softmax'].includes(flags.attention)) throw new CliError(`--attention must be fixed or beta-softmax`);
       if (!(SIGN_CLEANUPS as readonly string[]).includes(flags.signCleanup)) throw new CliError(`--sign-cleanup must be ${SIGN_CLEANUPS.join(', ')}`);
       if (!['all-positions', 'label-position'].includes(flags.sourceScope)) throw new CliError(`--source-scope must be all-positions or label-position`);
+      const [batchSize, maxLength, maxDepth] = [int('batch', flags.batch, 1), int('max-length', flags.maxLength, 8), Math.min(3, int('depth', flags.depth))];
+      const [meanSize, discoverySize] = [int('mean-size', flags.meanSize, 1), int('discovery-size', flags.discoverySize, 1)];
+      const estimate = estimateDiscoveryFor(flags.model, { meanSize, discoverySize, batchSize, maxLength, maxDepth, threads: availableParallelism() });
+      process.stderr.write(`${estimate.fits ? '' : 'warning: '}${describeDiscoveryEstimate(estimate)}\n`);
       const model = loadModel(flags.model);
       const task = resolveTask(model, { template: flags.template, labels: flags.labels?.split(',') });
       const train = readExamples(flags.data, { split: 'train', language: flags.language });
@@ -123,14 +129,14 @@ export function registerDiscover(program: Command): void {
           ...d,
           seed,
           selectionRatio: p,
-          maxDepth: Math.min(3, int('depth', flags.depth)),
-          meanSize: int('mean-size', flags.meanSize, 1),
-          discoverySize: int('discovery-size', flags.discoverySize, 1),
+          maxDepth,
+          meanSize,
+          discoverySize,
           rankBy: flags.rankBy as 'directional' | 'magnitude',
           cd: { attention: flags.attention as 'fixed' | 'beta-softmax', tol: d.cd.tol, signCleanup: flags.signCleanup as SignCleanup },
           sourceScope: flags.sourceScope as 'all-positions' | 'label-position',
-          batchSize: int('batch', flags.batch, 1),
-          maxLength: int('max-length', flags.maxLength, 8),
+          batchSize,
+          maxLength,
           fastScreen: flags.fastScreen,
           randomDraws: int('random-draws', flags.randomDraws),
         },

@@ -9,7 +9,6 @@ import type { EncodedModel, NamedSpec } from '../onnx/encode';
 import type { HostTensor } from '../tensor';
 import { fromOrt, toOrt } from './ort-tensors';
 import { chooseProvider, type ProviderChoice, type ProviderName } from './provider';
-import { collectGarbage, RECLAIM_BYTES } from './reclaim';
 
 export interface RunnerOptions {
   /** Threads for one op (default: the machine's cores). */
@@ -107,13 +106,7 @@ export class LocalRunner implements Runner {
     const keep = request.keep ?? {};
     const fetch = request.fetch ?? session.outputNames.filter((n) => !(n in keep));
     const results = await session.run(feeds, [...new Set([...fetch, ...Object.keys(keep)])]);
-    let replaced = 0;
-    for (const [output, stateName] of Object.entries(keep)) {
-      const old = this.state.get(stateName)?.data;
-      replaced += old && ArrayBuffer.isView(old) ? old.byteLength : 0;
-      this.state.set(stateName, results[output]!);
-    }
-    if (replaced >= RECLAIM_BYTES) collectGarbage();
+    for (const [output, stateName] of Object.entries(keep)) this.state.set(stateName, results[output]!);
     const out: Record<string, HostTensor> = {};
     for (const name of fetch) out[name] = fromOrt(results[name]!);
     return out;

@@ -31,6 +31,14 @@ export class SessionCache {
     return s;
   }
 
+  /** Releases the sessions whose keys `match` (ones no later work will run). */
+  async release(match: (key: string) => boolean): Promise<void> {
+    for (const [key, s] of [...this.sessions].filter(([k]) => match(k))) {
+      this.sessions.delete(key);
+      await this.runner.release((await s).id).catch(() => undefined);
+    }
+  }
+
   get size(): number {
     return this.sessions.size;
   }

@@ -183,6 +183,8 @@ export const en = {
     device: 'Runs on',
     launch: 'Discover',
     launched: (id: number) => `Discovery started as job ${id}.`,
+    estimate: (peak: string, available: string, first: string, all: string) => `Estimated peak memory ${peak} of ${available} available now; iteration 0 about ${first}, the whole discovery at most ${all}.`,
+    estimateTooLarge: 'This will not fit in memory: use a machine with more memory or a smaller model.',
     noModels: 'Import a model first (Models).',
     noDatasets: 'Import a dataset first (Datasets).',
     heads: (k: number) => plural(k, 'head', 'heads'),

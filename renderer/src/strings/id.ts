@@ -186,6 +186,8 @@ export const id: Strings = {
     device: 'Berjalan di',
     launch: 'Temukan',
     launched: (jobId: number) => `Penemuan dimulai sebagai tugas ${jobId}.`,
+    estimate: (peak: string, available: string, first: string, all: string) => `Perkiraan memori puncak ${peak} dari ${available} yang tersedia sekarang; iterasi 0 sekitar ${first}, seluruh penemuan paling lama ${all}.`,
+    estimateTooLarge: 'Ini tidak akan muat di memori: gunakan mesin dengan memori lebih besar atau model yang lebih kecil.',
     noModels: 'Impor model terlebih dahulu (Model).',
     noDatasets: 'Impor dataset terlebih dahulu (Dataset).',
     heads: (k: number) => count(k, 'head'),
