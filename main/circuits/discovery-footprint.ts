@@ -6,7 +6,7 @@
 import type { ModelConfig } from '../models/config';
 import { forwardFlops } from '../models/flops';
 import { parameterCount } from '../models/tensor-layout';
-import { sourceGroups, SOURCE_ROWS_PER_RUN } from './discovery';
+import { sourceGroups } from './discovery';
 
 /**
  * One source head's relevance costs this many forwards of the layers above its own (bench:discovery
@@ -19,9 +19,9 @@ export const CPU_FORWARD_FLOPS_PER_THREAD = 163e9;
 
 /**
  * FFN-wide β tensors one relevance run holds at once, per source row (sources × examples × tokens):
- * the gate's and up's β, their sign cleanups, γ and the activation of γ for the γ-first rule, the
- * product's two terms, and the next layer's first (counted from the MLP rules; the residual-wide
- * ones are a sixth of the size and are left out).
+ * a rough count from the MLP rules (the gate's and up's β and their sign cleanups, γ and the
+ * activation of γ for the γ-first rule, the product's terms, the next layer's first); the
+ * residual-wide ones are a sixth of the size and are left out. Not yet checked against a measured peak.
  */
 const FFN_WIDE_TENSORS = 10;
 
@@ -57,8 +57,8 @@ export function estimateDiscovery(input: DiscoveryFootprintInput): DiscoveryFoot
   for (let layer = 0; layer < c.numLayers; layer++) relevanceFlops += c.numHeads * COST_PER_SOURCE_HEAD * forwardFlops(c, b, seq, c.numLayers - layer);
   const meanFlops = Math.ceil(input.meanSize / b) * forwardFlops(c, b, seq);
   const iteration0Seconds = (batches * relevanceFlops + meanFlops) / flopsPerSecond;
-  const perRun = sourceGroups(c.numHeads, b * seq)[0]!.length;
-  const rows = Math.min(perRun * b * seq, Math.max(SOURCE_ROWS_PER_RUN, b * seq));
+  // the largest run: as many heads as SOURCE_ROWS_PER_RUN allows (at least one)
+  const rows = Math.max(...sourceGroups(c.numHeads, b * seq).map((g) => g.length)) * b * seq;
   const relevance = FFN_WIDE_TENSORS * rows * c.intermediateSize * input.floatBytes;
   const weights = parameterCount(c) * input.floatBytes;
   const parts = { runtime: input.runtimeBytes, weights, relevance };

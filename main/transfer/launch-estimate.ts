@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { estimateDiscovery, type DiscoveryFootprint, type DiscoveryFootprintInput } from '../circuits/discovery-footprint';
-import type { Head } from '../circuits/heads';
 import { Checkpoint } from '../models/checkpoint/checkpoint';
 import { hostDTypeOf } from '../models/checkpoint/safetensors-file';
 import { loadModelConfig, type ModelConfig } from '../models/config';
@@ -30,8 +29,6 @@ export interface LaunchEstimateInput {
   config: ModelConfig;
   floatBytes: number;
   methods: readonly TransferMethod[];
-  /** The heads head methods train (their count is what matters for memory); default: a 2% circuit. */
-  heads?: readonly Head[];
   kv?: KvMode;
   examples: number;
   recipe: Pick<Recipe, 'batchSize' | 'microBatch' | 'maxLength' | 'epochs'>;
@@ -65,8 +62,8 @@ function scopeOf(method: TransferMethod, input: LaunchEstimateInput): ScopeSpec 
   if (method === 'full' || method === 'direct') return { kind: 'all' };
   if (method === 'norms') return { kind: 'norms' };
   const c = input.config;
-  // heads of equal size cost the same wherever they sit: the paper's 2% per iteration, three iterations
-  const heads = input.heads ?? Array.from({ length: Math.max(1, Math.ceil(0.02 * c.numLayers * c.numHeads)) * 3 }, (_, i) => ({ layer: i % c.numLayers, head: Math.floor(i / c.numLayers) % c.numHeads }));
+  // heads of equal size cost the same wherever they sit: a circuit of the paper's 2% per iteration, three iterations
+  const heads = Array.from({ length: Math.max(1, Math.ceil(0.02 * c.numLayers * c.numHeads)) * 3 }, (_, i) => ({ layer: i % c.numLayers, head: Math.floor(i / c.numLayers) % c.numHeads }));
   return { kind: 'heads', heads, kv: input.kv ?? 'group' };
 }
 

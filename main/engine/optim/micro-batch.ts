@@ -89,11 +89,14 @@ export function buildUpdateRuns(trainables: readonly TrainableTensor[], opts: Tr
   return { ...(norm && { norm }), chunks };
 }
 
+/** Bytes of a trainable tensor as the graph takes it. */
+export const trainableBytes = (t: TrainableTensor): number => BYTES_PER_ELEMENT[t.input.dtype] * sizeOf(t.input.shape);
+
 function chunksOf(trainables: readonly TrainableTensor[], chunkBytes: number): TrainableTensor[][] {
   const groups: TrainableTensor[][] = [];
   let bytes = Infinity;
   for (const t of trainables) {
-    const size = BYTES_PER_ELEMENT[t.input.dtype] * sizeOf(t.input.shape);
+    const size = trainableBytes(t);
     if (bytes + size > chunkBytes) {
       groups.push([]);
       bytes = 0;
