@@ -3,7 +3,7 @@
 // split over runs exactly as discovery splits them. Timings only: the mean baseline is zeros.
 
 import { CircuitSession } from '../main/circuits/circuit-session';
-import { SOURCE_ROWS_PER_RUN, sourceGroups } from '../main/circuits/discovery';
+import { rowsPerSource, SOURCE_ROWS_PER_RUN, sourceGroups } from '../main/circuits/discovery';
 import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT } from '../main/circuits/relevance-graph';
 import { DEFAULT_DISCOVERY } from '../main/circuits/run-discovery';
 import type { Runner } from '../main/engine/runtime/runner';
@@ -47,7 +47,7 @@ export async function layerCosts(model: LoadedModel, o: LayerCostOptions): Promi
     };
     const fwd = median(await timeCalls(() => session.run('forward', forward, batch!, {}, ['logits']), 1, o.repeats)) / 1000;
     const mean = { [MEAN_INPUT]: hostTensor(session.floatType, [1, session.seq, H, Dh]) };
-    const groups = sourceGroups(H, o.batchSize * session.seq, o.rowsPerRun ?? SOURCE_ROWS_PER_RUN);
+    const groups = sourceGroups(H, rowsPerSource(session, DEFAULT_DISCOVERY), o.rowsPerRun ?? SOURCE_ROWS_PER_RUN);
     const perLayer = new Map<number, number>();
     for (const layer of o.layers ?? Array.from({ length: L }, (_, l) => l)) {
       let seconds = 0;

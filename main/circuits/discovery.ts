@@ -14,7 +14,7 @@ import type { CircuitSession } from './circuit-session';
 import { selectExampleSets } from './example-sets';
 import { allHeads, headKey, type Head } from './heads';
 import { computeMeanBaseline, type MeanBaseline } from './mean-baseline';
-import { buildRelevanceGraph, MEAN_INPUT, sourceHeadsFeed, SOURCES_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
+import { buildRelevanceGraph, MEAN_INPUT, rowPathApplies, sourceHeadsFeed, SOURCES_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
 import { selectionSize, topHeads } from './selection';
 
 export interface DiscoveryOptions {
@@ -81,9 +81,14 @@ export function sourceGroups(numHeads: number, rowsPerSource: number, rowsPerRun
   });
 }
 
+/** Rows one source adds to each β GEMM: the batch's label rows on the label-row path, else every token. */
+export function rowsPerSource(session: CircuitSession, options: Pick<DiscoveryOptions, 'sourceScope' | 'cd'>): number {
+  return rowPathApplies(session.model.config, options) ? session.batchSize : session.batchSize * session.seq;
+}
+
 async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions): Promise<HeadScore[]> {
   const H = session.model.config.numHeads;
-  const groups = sourceGroups(H, session.batchSize * session.seq, options.sourceRowsPerRun);
+  const groups = sourceGroups(H, rowsPerSource(session, options), options.sourceRowsPerRun);
   const meanFeed = { [MEAN_INPUT]: hostTensor(session.floatType, [1, mean.seq, H, mean.headDim], mean.layers[layer]!) };
   const sums = Array.from({ length: H }, () => ({ directional: 0, magnitude: 0 }));
   let n = 0;

@@ -7,7 +7,7 @@
 //   magnitude (Eq. 2):       ‖β‖₁ / ‖γ‖₁ at the same readout, for comparison
 // Outputs: `directional` and `magnitude`, each [sources, batch, targets].
 
-import { propagateRelevance } from '../engine/cd/propagate';
+import { propagateRelevance, type CdSource } from '../engine/cd/propagate';
 import type { Graph, Value } from '../engine/graph';
 import * as op from '../engine/ops/index';
 import type { CdOptions } from '../engine/ops/op-def';
@@ -15,6 +15,7 @@ import { hostTensor, type HostTensor } from '../engine/tensor';
 import type { ModelConfig } from '../models/config';
 import type { TaskModel } from '../models/classification/task-model';
 import { unembeddingName } from '../models/architectures/decoder';
+import { decoderRowFrom, rowOneHot } from '../models/architectures/decoder-row';
 import type { CircuitSession } from './circuit-session';
 import type { Head } from './heads';
 
@@ -31,6 +32,11 @@ export interface RelevanceSpec {
    * (SOURCES_INPUT, see sourceHeadsFeed). Absent: all heads of the layer, fixed in the graph.
    */
   sources?: number;
+  /**
+   * Where β travels: through the label row alone where that is exact (`rowPathApplies`; the default
+   * 'auto' takes it there), or through every position ('sequence'; the only choice elsewhere).
+   */
+  path?: 'auto' | 'row' | 'sequence';
 }
 
 export const MEAN_INPUT = 'source_mean';
@@ -91,36 +97,91 @@ function outputProjection(config: ModelConfig, layer: number): string {
   return config.kind === 'decoder' ? `model.layers.${layer}.self_attn.o_proj.weight` : `encoder.layer.${layer}.attention.output.dense.weight`;
 }
 
+/**
+ * Whether β can be propagated through the label row alone: a source at the label position of a causal
+ * decoder reaches nothing earlier, and under the fixed attention rule nothing later can reach back,
+ * so every layer above needs only that row (decoder-row.ts). Bit-for-bit the same scores up to the
+ * rounding of different GEMM shapes (test/circuits/row-path.test.ts).
+ */
+export function rowPathApplies(config: ModelConfig, spec: Pick<RelevanceSpec, 'sourceScope' | 'cd'>): boolean {
+  return config.kind === 'decoder' && spec.sourceScope === 'label-position' && spec.cd.attention === 'fixed';
+}
+
+/** Where β starts and what the scores read: the clean logits, and a layer's z at the label row. */
+interface Decomposition {
+  source: CdSource;
+  logits: Value;
+  /** Clean z of `layer` at the label row, [B, H, Dh]. */
+  zAtLabel: (layer: number) => Value;
+  /** The targets of β for head targets in these layers (their z, in whatever rows the path carries). */
+  zTargets: (layers: readonly number[]) => Value[];
+  /** β of a z target at the label row, [S, B, H, Dh]. */
+  betaAtLabel: (beta: Value) => Value;
+}
+
+/** β over every position (any architecture, any source scope or attention rule). */
+function sequenceDecomposition(m: TaskModel, spec: RelevanceSpec, heads: Value, mean: Value): Decomposition {
+  const z = m.z[spec.sourceLayer]!;
+  const [B, T] = z.shape as [number, number];
+  let beta = op.mul(heads, op.unsqueeze(op.sub(z, mean), 0)); // [S, B, T, H, Dh]
+  if (spec.sourceScope === 'label-position') {
+    const atLabel = rowOneHot(m.inputs.labelPosition, T, z.dtype as 'float32' | 'float64');
+    beta = op.mul(beta, op.reshape(atLabel, [1, B, T, 1, 1]));
+  }
+  return {
+    source: { at: z, beta },
+    logits: m.logits,
+    zAtLabel: (l) => op.pickRows(m.z[l]!, m.inputs.labelPosition),
+    zTargets: (layers) => layers.map((l) => m.z[l]!),
+    betaAtLabel: (b) => atLabelPosition(b, m.inputs.labelPosition),
+  };
+}
+
+/** β at the label row only, carried through the decoder's layers above the source in that row. */
+function rowDecomposition(m: TaskModel, config: ModelConfig, spec: RelevanceSpec, heads: Value, mean: Value): Decomposition {
+  const L = spec.sourceLayer;
+  const [B, T, H, Dh] = m.z[L]!.shape as [number, number, number, number];
+  const label = m.inputs.labelPosition;
+  const at = op.reshape(op.pickRows(m.z[L]!, label), [B, 1, H, Dh]);
+  const meanAt = op.reshape(op.gather(op.reshape(mean, [T, H, Dh]), label), [B, 1, H, Dh]);
+  const beta = op.mul(heads, op.unsqueeze(op.sub(at, meanAt), 0)); // [S, B, 1, H, Dh]
+  const row = decoderRowFrom(config, m.params, m.trace!, label, L, at);
+  const flat = (x: Value) => op.reshape(x, [...x.shape.slice(0, -3), H, Dh]); // drop the row axis
+  return {
+    source: { at, beta },
+    logits: m.logitsOf(row.hidden),
+    zAtLabel: (l) => flat(row.z[l]!),
+    zTargets: (layers) => layers.map((l) => row.z[l]!),
+    betaAtLabel: flat,
+  };
+}
+
 export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec): Graph {
   const m = session.taskModel();
   const g = m.graph;
   const config = session.model.config;
   const [H, Dh, T] = [config.numHeads, config.headDim, session.seq];
-  const z = m.z[spec.sourceLayer]!;
-  const mean = g.input(MEAN_INPUT, z.dtype, [1, T, H, Dh]);
+  const dtype = m.z[spec.sourceLayer]!.dtype as 'float32' | 'float64';
+  const mean = g.input(MEAN_INPUT, dtype, [1, T, H, Dh]);
   const everyHead = Array.from({ length: H }, (_, h) => h);
   const S = spec.sources ?? H;
-  const heads = spec.sources === undefined
-    ? g.constant(sourceHeadsFeed(z.dtype as 'float32' | 'float64', everyHead, H))
-    : g.input(SOURCES_INPUT, z.dtype, [S, 1, 1, H, 1]);
-  let beta = op.mul(heads, op.unsqueeze(op.sub(z, mean), 0)); // [S, B, T, H, Dh]
-  if (spec.sourceScope === 'label-position') {
-    const positions = g.constant(hostTensor('int64', [1, T], Array.from({ length: T }, (_, i) => i)));
-    const atLabel = op.cast(op.equal(positions, op.unsqueeze(m.inputs.labelPosition, 1)), z.dtype as 'float32' | 'float64');
-    beta = op.mul(beta, op.reshape(atLabel, [1, session.batchSize, T, 1, 1]));
-  }
+  const heads = spec.sources === undefined ? g.constant(sourceHeadsFeed(dtype, everyHead, H)) : g.input(SOURCES_INPUT, dtype, [S, 1, 1, H, 1]);
+  const byRow = (spec.path ?? 'auto') !== 'sequence' && rowPathApplies(config, spec);
+  if (spec.path === 'row' && !byRow) throw new Error('the label-row path needs a decoder, label-position sources and the fixed attention rule');
+  const d = byRow ? rowDecomposition(m, config, spec, heads, mean) : sequenceDecomposition(m, spec, heads, mean);
   const onehot = oneHotLabels(m);
   let directional: Value[];
   let magnitude: Value[];
   if (spec.targets.kind === 'logits') {
-    const [betaLogits] = propagateRelevance({ at: z, beta }, [m.logits], spec.cd);
-    const bl = betaLogits ?? op.zerosOf(g, z.dtype, [S, ...m.logits.shape]);
+    const [betaLogits] = propagateRelevance(d.source, [d.logits], spec.cd);
+    const bl = betaLogits ?? op.zerosOf(g, dtype, [S, ...d.logits.shape]);
     directional = [margin(bl, onehot)];
-    magnitude = [magnitudeRatio(bl, m.logits)];
+    magnitude = [magnitudeRatio(bl, d.logits)];
   } else {
     const targets = spec.targets.heads;
     const layers = [...new Set(targets.map((t) => t.layer))];
-    const betas = propagateRelevance({ at: z, beta }, layers.map((l) => m.z[l]!), spec.cd);
+    const zs = d.zTargets(layers);
+    const betas = propagateRelevance(d.source, zs, spec.cd);
     const readout = taskReadout(m, config, (n) => session.model.weights.has(n)); // [C, D]
     const direction = op.sub(
       op.gemm(onehot, readout),
@@ -130,10 +191,11 @@ export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec
     directional = [];
     magnitude = [];
     for (const t of targets) {
-      const bz = betas[layers.indexOf(t.layer)] ?? op.zerosOf(g, z.dtype, [S, ...m.z[t.layer]!.shape]);
+      const i = layers.indexOf(t.layer);
+      const bz = betas[i] ?? op.zerosOf(g, dtype, [S, ...zs[i]!.shape]);
       const slice = (v: Value) => op.reshape(op.slice(v, -2, t.head, t.head + 1), [...v.shape.slice(0, -2), Dh]);
-      const betaHead = slice(atLabelPosition(bz, m.inputs.labelPosition)); // [S, B, Dh]
-      const cleanHead = slice(op.pickRows(m.z[t.layer]!, m.inputs.labelPosition)); // [B, Dh]
+      const betaHead = slice(d.betaAtLabel(bz)); // [S, B, Dh]
+      const cleanHead = slice(d.zAtLabel(t.layer)); // [B, Dh]
       const wo = op.slice(m.params.tensor(outputProjection(config, t.layer)), 1, t.head * Dh, (t.head + 1) * Dh); // [D, Dh]
       const write = op.matmul(betaHead, op.transposeLast2(wo)); // [S, B, D]
       directional.push(op.reduceSum(op.mul(write, unit), [-1]));

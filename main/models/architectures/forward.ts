@@ -23,4 +23,16 @@ export interface Forward {
   hidden: Value;
   /** Per-layer attention outputs per head, [B, T, H, Dh]. */
   z: Value[];
+  /** Decoders: what a continuation of one row per example needs (decoder-row.ts). */
+  trace?: DecoderTrace;
+}
+
+/** A decoder's clean forward, as the label-row continuation reads it. */
+export interface DecoderTrace {
+  /** Per layer: its input residual stream [B, T, D] and the keys and values its attention used [B, H, T, Dh]. */
+  layers: { input: Value; k: Value; v: Value }[];
+  /** The additive causal and padding mask [B, 1, T, T]. */
+  mask: Value;
+  /** Position ids [B, T]. */
+  positions: Value;
 }

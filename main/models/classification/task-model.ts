@@ -14,7 +14,7 @@ import { ParameterBinding, type BindOptions } from '../../engine/params/binding'
 import { hostTensor, type HostTensor } from '../../engine/tensor';
 import { decoderForward, unembeddingName } from '../architectures/decoder';
 import { encoderClassifierLogits, encoderForward } from '../architectures/encoder';
-import type { ForwardOptions, ModelInputs } from '../architectures/forward';
+import type { DecoderTrace, ForwardOptions, ModelInputs } from '../architectures/forward';
 import { classificationRow, positionIdsInGraph, rowPositionsInGraph } from '../architectures/positions';
 import type { ModelConfig } from '../config';
 import type { ClassificationTask } from './task';
@@ -65,6 +65,10 @@ export interface TaskModel {
   /** Final hidden states [B, T, D] and per-layer head outputs z [B, T, H, Dh]. */
   hidden: Value;
   z: Value[];
+  /** Decoders: the clean forward as a continuation of one row reads it. */
+  trace?: DecoderTrace;
+  /** Label logits of classification-row hidden states [B, D] (how `logits` is read from `hidden`). */
+  logitsOf: (row: Value) => Value;
   /** Label logits [B, C], in the task's label order. */
   logits: Value;
   /** Weighted mean cross-entropy over the label logits (scalar). */
@@ -94,15 +98,16 @@ export function buildTaskModel(model: TaskWeights, task: ClassificationTask, sha
 
   const modelInputs: ModelInputs = { ids, mask, positions, tokenTypes };
   const forward = config.kind === 'decoder' ? decoderForward : encoderForward;
-  const { hidden, z } = forward(config, p, modelInputs, { hookZ: options.hookZ });
-  const logits = g.scope('head', () => {
-    const picked = op.pickRows(hidden, labelPosition); // [B, D]
-    if (task.kind === 'classifier') return encoderClassifierLogits(config, p, picked);
-    const unembedding = p.tensor(unembeddingName(config, (name) => model.weights.has(name)));
-    const tokenIds = task.labels.map((l) => l.tokenId!);
-    const rows = op.gather(unembedding, g.constant(hostTensor('int64', [tokenIds.length], tokenIds))); // [C, D]
-    return op.gemm(picked, rows, { transB: true });
-  });
+  const { hidden, z, trace } = forward(config, p, modelInputs, { hookZ: options.hookZ });
+  const logitsOf = (row: Value) =>
+    g.scope('head', () => {
+      if (task.kind === 'classifier') return encoderClassifierLogits(config, p, row);
+      const unembedding = p.tensor(unembeddingName(config, (name) => model.weights.has(name)));
+      const tokenIds = task.labels.map((l) => l.tokenId!);
+      const rows = op.gather(unembedding, g.constant(hostTensor('int64', [tokenIds.length], tokenIds))); // [C, D]
+      return op.gemm(row, rows, { transB: true });
+    });
+  const logits = logitsOf(op.pickRows(hidden, labelPosition));
   const loss = op.softmaxCrossEntropy(logits, labels, weights);
   const batchInputs = [ids, mask, tokenTypes, positions, labelPosition, labels, weights];
   return {
@@ -114,6 +119,8 @@ export function buildTaskModel(model: TaskWeights, task: ClassificationTask, sha
     inputs: { ids, mask, positions, labelPosition, tokenTypes, labels, weights },
     hidden,
     z,
+    trace,
+    logitsOf,
     logits,
     loss,
   };
