@@ -13,7 +13,8 @@ import { resolveTask } from '../main/models/classification/task';
 import { loadModel } from '../main/models/load';
 import { DEMO_DATA } from '../main/transfer/demo';
 import { FineTuning, floatTypeOf } from '../main/transfer/fine-tune';
-import { estimateTraining } from '../main/transfer/footprint';
+import { estimateTraining, RUNTIME_BYTES } from '../main/transfer/footprint';
+import { estimateDiscovery } from '../main/circuits/discovery-footprint';
 import { recipeSchema, stepsPerEpoch } from '../main/transfer/recipe';
 import { trainableScope, type ScopeSpec } from '../main/transfer/trainable-scope';
 import { interpolateLayers, layerCosts } from './discovery-costs';
@@ -88,6 +89,11 @@ if (args.phase === 'forward') {
     seq: costs.seq,
   });
   log(`iteration 0 projected ${(result.iteration0Projected as number).toFixed(0)} s`);
+  result.scoringPeakMiB = peak();
+  const d = DEFAULT_DISCOVERY;
+  const estimate = estimateDiscovery({ ...d, config: model.config, floatBytes: floatTypeOf(model.weights) === 'float64' ? 8 : 4, maxLength: costs.seq, threads, runtimeBytes: RUNTIME_BYTES });
+  result.discoveryEstimate = { iteration0Seconds: estimate.iteration0Seconds, peakMiB: estimate.peakBytes / 2 ** 20, scoringPeakMiB: (estimate.parts.runtime + estimate.parts.weights + estimate.parts.relevance) / 2 ** 20, path: estimate.path };
+  log(`estimate: ${JSON.stringify(result.discoveryEstimate)}`);
   // The fast screen (gradient × activation attribution) over D = 50 examples, measured whole.
   const session = await CircuitSession.open(model, task, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, maxLength: 128 });
   const screenSet = examples.slice(0, DEFAULT_DISCOVERY.discoverySize);

@@ -122,15 +122,20 @@ try {
   console.log(`\ntargets: CT-SFT epoch / full epoch = ${over(ctsftEpoch, fullEpoch)} (≤ 0.6); CT-SFT epoch / PyTorch full epoch = ${over(ctsftEpoch, torchFull)} (≤ 1); CT-SFT peak ≤ 2.5 × and full FT peak ≤ 5 × fp32 weights`);
   const d = results.find((r) => r.name.startsWith('discovery'));
   if (d?.ok) {
-    const m = d.data as { measuredLayers: Record<string, number>; forward: number; runsPerLayer: number; iteration0Projected: number; fastScreen: number; batchSize: number; seq: number; peakRssMiB: number };
-    console.log(`\ndiscovery at the default settings (M = D = 50, batch ${m.batchSize} × ${m.seq}; peak ${(m.peakRssMiB / 1024).toFixed(1)} GiB)`);
+    type Estimate = { iteration0Seconds: number; peakMiB: number; scoringPeakMiB: number; path: string };
+    const m = d.data as { measuredLayers: Record<string, number>; forward: number; runsPerLayer: number; iteration0Projected: number; fastScreen: number; batchSize: number; seq: number; peakRssMiB: number; scoringPeakMiB: number; discoveryEstimate: Estimate };
+    const e = m.discoveryEstimate;
+    const gib = (mib: number) => (mib / 1024).toFixed(2);
+    console.log(`\ndiscovery at the default settings (M = D = 50, batch ${m.batchSize} × ${m.seq}, β path: ${e.path})`);
     printTable(
-      ['measure', 'seconds'],
+      ['measure', 'measured', 'estimated', 'estimate / measured'],
       [
-        ['forward of one batch', m.forward],
-        ...Object.entries(m.measuredLayers).map(([l, s]) => [`relevance runs of source layer ${l} (${m.runsPerLayer} run(s), 14 heads), one batch`, s] as [string, number]),
-        ['iteration 0, all 336 heads, PROJECTED (layers interpolated, × batches, + mean baseline)', m.iteration0Projected],
-        ['fast screen over 50 examples, measured', m.fastScreen],
+        ['forward of one batch, s', m.forward, '—', '—'],
+        ...Object.entries(m.measuredLayers).map(([l, s]) => [`relevance runs of source layer ${l} (${m.runsPerLayer} run(s), 14 heads), one batch, s`, s, '—', '—'] as [string, number, string, string]),
+        ['iteration 0, all 336 heads, PROJECTED (layers interpolated, × batches, + mean baseline), s', m.iteration0Projected, e.iteration0Seconds, (e.iteration0Seconds / m.iteration0Projected).toFixed(2)],
+        ['fast screen over 50 examples, s', m.fastScreen, '—', '—'],
+        ['peak while scoring, GiB', gib(m.scoringPeakMiB), gib(e.scoringPeakMiB), (e.scoringPeakMiB / m.scoringPeakMiB).toFixed(2)],
+        ['peak with the fast screen, GiB', gib(m.peakRssMiB), gib(e.peakMiB), (e.peakMiB / m.peakRssMiB).toFixed(2)],
       ],
     );
   } else if (d) console.log(`\ndiscovery: ${d.failure}`);

@@ -56,11 +56,17 @@ export interface Iteration {
 export type Progress = (phase: string, done: number, total: number, fraction?: number) => void;
 
 /**
- * Work of scoring source layer `layer` when targets lie up to layer `deepest`: the runs propagate β
- * through the layers above, plus about one layer's worth of fixed cost. Measured on the 24-layer
- * Qwen2.5-0.5B shape (bench:scale): 48.5 / 24.3 / 6.5 s for source layers 0 / 12 / 23.
+ * Work of scoring source layer `layer` when targets lie up to layer `deepest`, on each β path. Over the
+ * sequence, the runs propagate β through the layers above, plus about one layer's worth of fixed cost
+ * (48.5 / 24.3 / 6.5 s for source layers 0 / 12 / 23 at the Qwen2.5-0.5B shape, bench:scale). On the
+ * label row, a run is one clean forward plus β in one row per example: 3.32 / 3.06 / 2.79 s there,
+ * against 2.83 s for a forward, so each layer above adds about 0.8% of the run.
  */
-export const sourceLayerWork = (layer: number, deepest: number): number => deepest - layer + 1;
+export function sourceLayerWork(layer: number, deepest: number, path: 'row' | 'sequence'): number {
+  return path === 'row' ? 1 + ROW_LAYER_SHARE * (deepest - layer) : deepest - layer + 1;
+}
+
+const ROW_LAYER_SHARE = 0.008;
 
 /** Mean scores per head of one source layer over the discovery examples. */
 /**
@@ -187,12 +193,13 @@ export async function discover(
       const r = reachableAt(l);
       return r.kind === 'logits' || r.heads.length > 0;
     });
-    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest), 0);
+    const path = rowPathApplies(config, options) ? 'row' : 'sequence';
+    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, path), 0);
     let workDone = 0;
     for (const layer of scored) {
       const layerScores = await timed(`depth ${depth}`, () => scoreLayer(session, mean, sets.discovery, layer, reachableAt(layer), options));
       scores.push(...layerScores.filter((s) => !inCircuit.has(headKey(s.head))));
-      workDone += sourceLayerWork(layer, deepest);
+      workDone += sourceLayerWork(layer, deepest, path);
       progress(`scoring heads (depth ${depth})`, layer + 1, deepest, workDone / work);
     }
     if (scores.length === 0) {

@@ -103,7 +103,7 @@ function outputProjection(config: ModelConfig, layer: number): string {
  * so every layer above needs only that row (decoder-row.ts). Bit-for-bit the same scores up to the
  * rounding of different GEMM shapes (test/circuits/row-path.test.ts).
  */
-export function rowPathApplies(config: ModelConfig, spec: Pick<RelevanceSpec, 'sourceScope' | 'cd'>): boolean {
+export function rowPathApplies(config: ModelConfig, spec: { sourceScope: RelevanceSpec['sourceScope']; cd: Pick<CdOptions, 'attention'> }): boolean {
   return config.kind === 'decoder' && spec.sourceScope === 'label-position' && spec.cd.attention === 'fixed';
 }
 

@@ -55,7 +55,7 @@ export interface TrainingFootprint {
  * 36,864 floats for Qwen2.5-0.5B at 128 tokens, against 34,800 implied by bench:scale's two CT-SFT
  * peaks (docs/scale.md).
  */
-function activationFloatsPerTokenLayer(c: ModelConfig, seq: number): number {
+export function activationFloatsPerTokenLayer(c: ModelConfig, seq: number): number {
   const mlp = c.kind === 'decoder' ? 5 : 3;
   return 2 * c.numHeads * seq + mlp * c.intermediateSize + 10 * c.hiddenSize;
 }

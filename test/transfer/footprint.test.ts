@@ -71,14 +71,26 @@ test('a launch is judged by its largest method, and the line says what to do', (
 });
 
 test("discovery's estimate: iteration 0 grows with the examples scored, later iterations bound by it", () => {
-  const base = { config: QWEN, floatBytes: 4, meanSize: 50, discoverySize: 50, batchSize: 10, maxLength: 128, maxDepth: 2, threads: 2, runtimeBytes: RUNTIME_BYTES };
+  const base = { config: QWEN, floatBytes: 4, meanSize: 50, discoverySize: 50, batchSize: 10, maxLength: 128, maxDepth: 2, sourceScope: 'label-position' as const, cd: { attention: 'fixed' as const }, fastScreen: false, threads: 2, runtimeBytes: RUNTIME_BYTES };
   const d = estimateDiscovery(base);
   const twice = estimateDiscovery({ ...base, discoverySize: 100 });
   const mean = estimateDiscovery({ ...base, discoverySize: 0 }).iteration0Seconds; // the mean baseline alone
   assert.ok(Math.abs((twice.iteration0Seconds - mean) / (d.iteration0Seconds - mean) - 2) < 1e-9, '10 batches cost twice 5');
   assert.equal(d.atMostSeconds, 3 * d.iteration0Seconds);
-  // one relevance run at a time: 7 of 14 heads × 10 examples × 128 tokens = 8,960 rows, 10 FFN-wide floats each
-  assert.equal(d.parts.relevance, 10 * 8960 * 4864 * 4);
+  // the label-row path: all 14 heads × 10 label rows in one run, the clean forward's FFN tensors, and
+  // every layer's input, keys and values (Qwen2.5-0.5B: 14 × 64 per q head, hidden 896)
+  assert.equal(d.path, 'row');
+  assert.equal(d.parts.relevance, (10 * 140 * 4864 + 4 * 1280 * 4864 + 24 * 1280 * (2 * 896 + 896)) * 4);
   assert.equal(d.parts.weights, 494_032_768 * 4);
+  assert.equal(d.parts.screen, 0);
   assert.equal(d.peakBytes, RUNTIME_BYTES + d.parts.weights + d.parts.relevance);
+  // over the sequence: 7 of 14 heads × 10 examples × 128 tokens = 8,960 rows, 10 FFN-wide floats each
+  const seq = estimateDiscovery({ ...base, sourceScope: 'all-positions' });
+  assert.equal(seq.path, 'sequence');
+  assert.equal(seq.parts.relevance, (10 * 8960 * 4864 + 4 * 1280 * 4864) * 4);
+  assert.ok(seq.iteration0Seconds > 5 * d.iteration0Seconds, 'β in one row is far cheaper than over 128 tokens');
+  // the fast screen's backward holds a training step's activations for one batch, and can set the peak
+  const screened = estimateDiscovery({ ...base, fastScreen: true });
+  assert.equal(screened.parts.screen, 1280 * 24 * (2 * 14 * 128 + 5 * 4864 + 10 * 896) * 4);
+  assert.equal(screened.peakBytes, RUNTIME_BYTES + d.parts.weights + screened.parts.screen);
 });

@@ -50,8 +50,9 @@ export const circuitHandlers: Handlers = {
   'circuits.estimate': (ctx, req) => {
     const model = ctx.ws.models.get(req.modelId);
     if (!model) throw notFound(`model ${req.modelId}`);
-    const { meanSize, discoverySize, batchSize, maxLength, maxDepth } = req.settings;
-    const e = estimateDiscoveryFor(model.sourcePath, { meanSize, discoverySize, batchSize, maxLength, maxDepth, threads: availableParallelism() });
+    const { meanSize, discoverySize, batchSize, maxLength, maxDepth, sourceScope, attention, fastScreen } = req.settings;
+    const settings = { meanSize, discoverySize, batchSize, maxLength, maxDepth, sourceScope, cd: { attention }, fastScreen, threads: availableParallelism() };
+    const e = estimateDiscoveryFor(model.sourcePath, settings);
     const f = e.footprint;
     return { peakBytes: f.peakBytes, availableBytes: e.availableBytes, fits: e.fits, iteration0Seconds: f.iteration0Seconds, atMostSeconds: f.atMostSeconds, flopsPerSecond: f.flopsPerSecond };
   },

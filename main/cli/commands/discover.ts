@@ -112,7 +112,9 @@ export function registerDiscover(program: Command): void {
       if (!['all-positions', 'label-position'].includes(flags.sourceScope)) throw new CliError(`--source-scope must be all-positions or label-position`);
       const [batchSize, maxLength, maxDepth] = [int('batch', flags.batch, 1), int('max-length', flags.maxLength, 8), Math.min(3, int('depth', flags.depth))];
       const [meanSize, discoverySize] = [int('mean-size', flags.meanSize, 1), int('discovery-size', flags.discoverySize, 1)];
-      const estimate = estimateDiscoveryFor(flags.model, { meanSize, discoverySize, batchSize, maxLength, maxDepth, threads: availableParallelism() });
+      const [sourceScope, attention] = [flags.sourceScope as 'all-positions' | 'label-position', flags.attention as 'fixed' | 'beta-softmax'];
+      const estimated = { meanSize, discoverySize, batchSize, maxLength, maxDepth, sourceScope, cd: { attention }, fastScreen: flags.fastScreen, threads: availableParallelism() };
+      const estimate = estimateDiscoveryFor(flags.model, estimated);
       process.stderr.write(`${estimate.fits ? '' : 'warning: '}${describeDiscoveryEstimate(estimate)}\n`);
       const model = loadModel(flags.model);
       const task = resolveTask(model, { template: flags.template, labels: flags.labels?.split(',') });
@@ -133,8 +135,8 @@ export function registerDiscover(program: Command): void {
           meanSize,
           discoverySize,
           rankBy: flags.rankBy as 'directional' | 'magnitude',
-          cd: { attention: flags.attention as 'fixed' | 'beta-softmax', tol: d.cd.tol, signCleanup: flags.signCleanup as SignCleanup },
-          sourceScope: flags.sourceScope as 'all-positions' | 'label-position',
+          cd: { attention, tol: d.cd.tol, signCleanup: flags.signCleanup as SignCleanup },
+          sourceScope,
           batchSize,
           maxLength,
           fastScreen: flags.fastScreen,
