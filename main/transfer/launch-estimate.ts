@@ -104,7 +104,7 @@ export function estimateDiscoveryFor(
 
 export function describeDiscoveryEstimate(e: DiscoveryEstimate): string {
   const f = e.footprint;
-  const line = `estimated peak memory ${gib(f.peakBytes)} of ${gib(e.availableBytes)} available; iteration 0 about ${formatDuration(f.iteration0Seconds)}, the whole discovery at most ${formatDuration(f.atMostSeconds)} at ${(f.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s`;
+  const line = `estimated peak memory ${gib(f.peakBytes)} of ${gib(e.availableBytes)} available; iteration 0 about ${formatDuration(f.iteration0Seconds)} (β ${f.path === 'row' ? 'through the label row' : 'over every position'}), the whole discovery at most ${formatDuration(f.atMostSeconds)} at ${(f.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s`;
   return e.fits ? line : `${line}. It will not fit: use a machine with more memory or a smaller model`;
 }
 
