@@ -5,7 +5,9 @@
 //   head targets (Eq. 5–6):  β at target head t's residual write (z_t · W_Oᵀ slice, at the label
 //                            position), projected on v_task = U(gold) − mean U(others), normalised
 //   magnitude (Eq. 2):       ‖β‖₁ / ‖γ‖₁ at the same readout, for comparison
-// Outputs: `directional` and `magnitude`, each [sources, batch, targets].
+// Outputs: `directional` and `magnitude`, each [sources, batch, targets]. β travels through every
+// position, or, where that is exact (label-position sources in a causal decoder under the fixed
+// attention rule), through the label row alone (decoder-row.ts): the same scores at a fraction of the work.
 
 import { propagateRelevance, type CdSource } from '../engine/cd/propagate';
 import type { Graph, Value } from '../engine/graph';
