@@ -63,12 +63,10 @@ export type Progress = (phase: string, done: number, total: number, fraction?: n
  * against 2.83 s for a forward, so each layer above adds about 0.8% of the run.
  */
 export function sourceLayerWork(layer: number, deepest: number, path: 'row' | 'sequence'): number {
+  const ROW_LAYER_SHARE = 0.008;
   return path === 'row' ? 1 + ROW_LAYER_SHARE * (deepest - layer) : deepest - layer + 1;
 }
 
-const ROW_LAYER_SHARE = 0.008;
-
-/** Mean scores per head of one source layer over the discovery examples. */
 /**
  * Rows (sources × examples × tokens) one relevance run pushes through each GEMM. A layer's heads are
  * split over several runs above it: on a 2-core CPU at Qwen2.5-0.5B shapes the β GEMMs slow down as
@@ -92,6 +90,7 @@ export function rowsPerSource(session: CircuitSession, options: Pick<DiscoveryOp
   return rowPathApplies(session.model.config, options) ? session.batchSize : session.batchSize * session.seq;
 }
 
+/** Mean scores per head of one source layer over the discovery examples. */
 async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions): Promise<HeadScore[]> {
   const H = session.model.config.numHeads;
   const groups = sourceGroups(H, rowsPerSource(session, options), options.sourceRowsPerRun);
@@ -182,6 +181,7 @@ export async function discover(
   const iterations: Iteration[] = [];
   const circuit: Head[] = [];
   const depthCap = Math.min(options.maxDepth, 3);
+  const path = rowPathApplies(config, options) ? 'row' : 'sequence';
   for (let depth = 0; depth <= depthCap; depth++) {
     const t0 = performance.now();
     const targets: RelevanceTargets = depth === 0 ? { kind: 'logits' } : { kind: 'heads', heads: iterations[depth - 1]!.selected };
@@ -193,7 +193,6 @@ export async function discover(
       const r = reachableAt(l);
       return r.kind === 'logits' || r.heads.length > 0;
     });
-    const path = rowPathApplies(config, options) ? 'row' : 'sequence';
     const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, path), 0);
     let workDone = 0;
     for (const layer of scored) {

@@ -102,8 +102,8 @@ function outputProjection(config: ModelConfig, layer: number): string {
 /**
  * Whether β can be propagated through the label row alone: a source at the label position of a causal
  * decoder reaches nothing earlier, and under the fixed attention rule nothing later can reach back,
- * so every layer above needs only that row (decoder-row.ts). Bit-for-bit the same scores up to the
- * rounding of different GEMM shapes (test/circuits/row-path.test.ts).
+ * so every layer above needs only that row (decoder-row.ts). The same scores, up to the rounding of
+ * different GEMM shapes (test/circuits/row-path.test.ts).
  */
 export function rowPathApplies(config: ModelConfig, spec: { sourceScope: RelevanceSpec['sourceScope']; cd: Pick<CdOptions, 'attention'> }): boolean {
   return config.kind === 'decoder' && spec.sourceScope === 'label-position' && spec.cd.attention === 'fixed';
