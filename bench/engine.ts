@@ -10,12 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeModel } from '../main/engine/onnx/encode';
-import { Trainer } from '../main/engine/optim/trainer';
-import type { Trainability } from '../main/engine/params/binding';
-import { Rng } from '../main/engine/random';
 import { LocalRunner } from '../main/engine/runtime/runner';
-import { hostTensor, type HostTensor } from '../main/engine/tensor';
-import { buildEncoder, encoderForwardFlops, encoderShapes, initEncoder, type EncoderConfig } from '../main/models/architectures/encoder-classifier';
+import { encoderForwardFlops } from '../main/models/architectures/encoder-classifier';
+import { B, batches, cfg, ctsft, everything, referenceForward, referenceTrainer, startReferenceTwin, T } from './engine-reference';
 import { measureMatmulAnchor } from './matmul-anchor';
 import { median, printTable, timeCalls } from './stats';
 import { blasWarning, findTorchPython, TorchTwin, TorchUnavailable } from './torch-bridge';
@@ -33,52 +30,20 @@ const { values: args } = parseArgs({
 });
 const [rounds, repeats, threads] = [Number(args.rounds), Number(args.repeats), Number(args.threads)];
 const WARMUP = 3;
-const [B, T] = [16, 64];
-const cfg: EncoderConfig = { vocab: 8000, hidden: 256, layers: 4, heads: 4, ffn: 1024, maxPositions: T, classes: 3, dtype: 'float32' };
-const optimizer = { kind: 'adamw' as const, weightDecay: 0.01 };
-const LR = 1e-3;
-
-const weights = initEncoder(cfg, 1);
-const rng = new Rng(2);
-const batches: Record<string, HostTensor>[] = Array.from({ length: 8 }, () => ({
-  input_ids: hostTensor('int64', [B, T], Array.from({ length: B * T }, () => rng.int(cfg.vocab))),
-  attention_mask: hostTensor('int64', [B, T], new Array(B * T).fill(1)),
-  labels: hostTensor('int64', [B], Array.from({ length: B }, () => rng.int(cfg.classes))),
-}));
 let next = 0;
 const nextBatch = () => batches[next++ % batches.length]!;
 
-const dh = cfg.hidden / cfg.heads;
-const ctsft = (name: string): Trainability => {
-  if (name.includes('LayerNorm')) return { kind: 'whole' };
-  if (/attention\.self\.\w+\.(weight|bias)$/.test(name)) return { kind: 'slices', axis: 0, ranges: [{ start: 0, end: dh }] };
-  if (name.endsWith('attention.output.dense.weight')) return { kind: 'slices', axis: 1, ranges: [{ start: 0, end: dh }] };
-  return { kind: 'frozen' };
-};
-
 const runner = new LocalRunner({ threads, provider: 'cpu' });
-const trainer = (layout: 'inputs' | 'split', trainability: (n: string) => Trainability) =>
-  new Trainer({
-    runner,
-    optimizer,
-    schedule: { kind: 'constant', lr: LR },
-    build: () => {
-      const m = buildEncoder(cfg, weights, B, T, { layout, trainability });
-      return { graph: m.graph, loss: m.loss, trainables: m.params.trainables };
-    },
-  });
+const trainer = (layout: 'inputs' | 'split', trainability: typeof ctsft) => referenceTrainer(runner, layout, trainability);
 
 console.log(`engine benchmark: ${cfg.layers} layers, hidden ${cfg.hidden}, ${cfg.heads} heads, FFN ${cfg.ffn}, vocab ${cfg.vocab}, seq ${T}, batch ${B}, ${threads} threads`);
 const anchor = await measureMatmulAnchor(runner, B * T, cfg.hidden, cfg.ffn);
 
-const full = trainer('inputs', () => ({ kind: 'whole' }));
+const full = trainer('inputs', everything);
 const targeted = trainer('split', ctsft);
 await full.start('b');
 await targeted.start('b');
-const fwdModel = buildEncoder(cfg, weights, B, T, { layout: 'inputs', trainability: () => ({ kind: 'frozen' }) });
-fwdModel.graph.output(fwdModel.loss, 'loss');
-fwdModel.graph.output(fwdModel.logits, 'logits');
-const forward = await runner.load(encodeModel(fwdModel.graph));
+const forward = await runner.load(encodeModel(referenceForward()));
 const forwardRun = () => runner.run(forward.id, { feeds: nextBatch() });
 const engineInitialLoss = Number((await runner.run(forward.id, { feeds: batches[0]! })).loss!.data[0]);
 
@@ -101,10 +66,8 @@ async function withTorch<T>(call: (t: TorchTwin) => Promise<T>): Promise<T | und
   }
 }
 if ('python' in found) {
-  const manifest = { config: cfg, batch: B, seq: T, threads, lr: LR, weightDecay: optimizer.weightDecay };
-  const ordered = encoderShapes(cfg).map(([n]) => [n, weights.get(n)!] as [string, HostTensor]);
   try {
-    torch = await TorchTwin.start(found.python, workDir, manifest, ordered, batches, Number(args['torch-timeout']) * 1000);
+    torch = await startReferenceTwin(found.python, workDir, threads, Number(args['torch-timeout']) * 1000);
     torchInfo = `torch ${torch.version}; ${torch.env}; BLAS ${torch.ready.blas ?? 'unknown'} at ${torch.ready.matmul_gflops.toFixed(0)} GFLOP/s`;
     const warning = blasWarning(torch.ready);
     if (warning) console.log(`warning: ${warning}`);

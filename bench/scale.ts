@@ -99,13 +99,15 @@ try {
   console.log(`\nQwen2.5-0.5B shapes (random weights, fp32 weights ${(fp32Weights / 2 ** 30).toFixed(2)} GiB), batch ${batch} × 128, ${threads} threads; steps: median of the runs after the first`);
   if (!('python' in torch)) console.log(`PyTorch column missing: ${torch.reason}`);
   printTable(
-    ['phase', 'engine s', 'engine peak GiB', 'peak / fp32 weights', 'estimated peak GiB', 'estimate / peak', 'first run s', 'PyTorch s', 'PyTorch peak GiB', 'engine / PyTorch'],
+    ['phase', 'engine s', 'estimated s', 'engine peak GiB', 'peak / fp32 weights', 'estimated peak GiB', 'estimate / peak', 'first run s', 'PyTorch s', 'PyTorch peak GiB', 'engine / PyTorch'],
     names.map((name) => {
       const e = results.find((r) => r.name === name && r.side === 'engine');
       const p = results.find((r) => r.name === name && r.side === 'PyTorch');
-      const estimate = (e?.data.estimate as { peakMiB: number } | undefined)?.peakMiB;
+      const estimated = e?.data.estimate as { peakMiB: number; secondsPerStep: number } | undefined;
+      const estimate = estimated?.peakMiB;
+      const estimatedSeconds = !estimated ? '—' : estimated.secondsPerStep * (e?.data.epoch === true ? Math.ceil(100 / Number(batch)) : 1);
       return [
-        name, figure(e), peak(e), e ? e.peakRssMiB / (fp32Weights / 2 ** 20) : NaN,
+        name, figure(e), estimatedSeconds, peak(e), e ? e.peakRssMiB / (fp32Weights / 2 ** 20) : NaN,
         estimate === undefined ? '—' : estimate / 1024, estimate === undefined || !e?.ok ? '—' : estimate / e.peakRssMiB,
         (e?.data.firstRun as number | undefined) ?? NaN, figure(p), peak(p), e?.ok && p?.ok ? seconds(e) / seconds(p) : '—',
       ];

@@ -44,6 +44,14 @@ export interface TorchReply {
   losses: number[];
 }
 
+/** Where the twin's step time goes: median phase times (perf_counter) and each op's own time under torch.profiler, per step. */
+export interface TorchProfile {
+  phases_ms: { forward: number; backward?: number; optimizer?: number; step: number };
+  ops_us: Record<string, number>;
+  /** Wall per step under the profiler (its overhead inflates many small ops). */
+  profiled_ms: number;
+}
+
 interface Ready {
   initial_loss: number;
   torch: string;
@@ -123,6 +131,12 @@ export class TorchTwin {
   async run(cmd: 'train' | 'forward', warmup: number, repeats: number): Promise<TorchReply> {
     this.proc.stdin.write(`${JSON.stringify({ cmd, warmup, repeats })}\n`);
     return JSON.parse(await nextLine(this.proc, this.lines, this.stderr, this.timeoutMs, `${cmd} ×${warmup + repeats}`)) as TorchReply;
+  }
+
+  /** Profiles `repeats` training steps or forwards after `warmup` (bench:engine-profile). */
+  async profile(what: 'train' | 'forward', warmup: number, repeats: number): Promise<TorchProfile> {
+    this.proc.stdin.write(`${JSON.stringify({ cmd: 'profile', what, warmup, repeats })}\n`);
+    return JSON.parse(await nextLine(this.proc, this.lines, this.stderr, this.timeoutMs, `profile ${what} ×${warmup + 2 * repeats}`)) as TorchProfile;
   }
 
   close(): void {

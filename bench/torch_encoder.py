@@ -129,18 +129,30 @@ def main():
     print(json.dumps({"ready": True, "initial_loss": initial, "torch": torch.__version__, "blas": loaded_blas(), "matmul_gflops": matmul_rate()}), flush=True)
 
     step = 0
+
+    def next_batch():
+        nonlocal step
+        step += 1
+        return batches[(step - 1) % n]
+
+    def train_step(batch):
+        opt.zero_grad(set_to_none=True)
+        loss = model(*batch)
+        loss.backward()
+        opt.step()
+        return loss
+
     for line in sys.stdin:
         cmd = json.loads(line)
+        if cmd["cmd"] == "profile":
+            print(json.dumps(profile(cmd, model, opt, next_batch, train_step)), flush=True)
+            continue
         times, losses = [], []
         for i in range(cmd["warmup"] + cmd["repeats"]):
-            batch = batches[step % n]
-            step += 1
+            batch = next_batch()
             t0 = time.perf_counter()
             if cmd["cmd"] == "train":
-                opt.zero_grad(set_to_none=True)
-                loss = model(*batch)
-                loss.backward()
-                opt.step()
+                loss = train_step(batch)
             else:
                 with torch.no_grad():
                     loss = model(*batch)
@@ -149,6 +161,53 @@ def main():
                 times.append((time.perf_counter() - t0) * 1000)
                 losses.append(value)
         print(json.dumps({"ms": times, "losses": losses}), flush=True)
+
+
+def profile(cmd, model, opt, next_batch, train_step):
+    """Where a step's time goes (bench:engine-profile): phases timed with perf_counter (the CPU runs
+    synchronously), then the same steps under the profiler for each op's own time. Per-step figures,
+    medians for phases, means for ops."""
+    train = cmd["what"] == "train"
+    for _ in range(cmd["warmup"]):
+        if train:
+            train_step(next_batch())
+        else:
+            with torch.no_grad():
+                model(*next_batch())
+    phases = {"forward": [], "backward": [], "optimizer": [], "step": []}
+    for _ in range(cmd["repeats"]):
+        batch = next_batch()
+        t0 = time.perf_counter()
+        if train:
+            opt.zero_grad(set_to_none=True)
+            loss = model(*batch)
+            t1 = time.perf_counter()
+            loss.backward()
+            t2 = time.perf_counter()
+            opt.step()
+            loss.item()
+            t3 = time.perf_counter()
+            phases["forward"].append((t1 - t0) * 1000)
+            phases["backward"].append((t2 - t1) * 1000)
+            phases["optimizer"].append((t3 - t2) * 1000)
+            phases["step"].append((t3 - t0) * 1000)
+        else:
+            with torch.no_grad():
+                model(*batch).item()
+            phases["forward"].append((time.perf_counter() - t0) * 1000)
+            phases["step"].append(phases["forward"][-1])
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        t0 = time.perf_counter()
+        for _ in range(cmd["repeats"]):
+            if train:
+                train_step(next_batch()).item()
+            else:
+                with torch.no_grad():
+                    model(*next_batch()).item()
+        profiled_ms = (time.perf_counter() - t0) * 1000 / cmd["repeats"]
+    r = cmd["repeats"]
+    ops = {e.key: e.self_cpu_time_total / r for e in prof.key_averages() if e.self_cpu_time_total > 0}
+    return {"phases_ms": {k: float(np.median(v)) for k, v in phases.items() if v}, "ops_us": ops, "profiled_ms": profiled_ms}
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // What a fine-tuning job will need before it starts: its peak memory from the model's shapes, the
 // trainable scope and the recipe, by the engine's own accounting of what a step holds, and its time
-// from the step's FLOPs at a measured rate. The terms and the measurements behind them are in
-// docs/scale.md ("Before a launch"); bench:footprint and bench:scale compare them with measured peaks.
+// from the step's FLOPs at measured rates plus the memory-bound work per trainable element. The terms
+// and the measurements behind them are in docs/scale.md ("Before a launch"); bench:footprint and
+// bench:scale compare them with measured peaks and times.
 
 import { UPDATE_CHUNK_BYTES } from '../engine/optim/trainer';
 import type { ModelConfig } from '../models/config';
@@ -18,11 +19,32 @@ import { trainableScope, type ScopeSpec } from './trainable-scope';
 export const RUNTIME_BYTES = 180 * 2 ** 20;
 
 /**
- * Training FLOP/s per thread on the CPU, measured by bench:scale on the project's 2-core machine
- * (CT-SFT step on the Qwen2.5-0.5B shape in micro-batches of 4: 2 × 1.49 TFLOP in 11.36 s on 2 threads).
- * Other CPUs differ; the estimate says which rate it used.
+ * Training FLOP/s per thread on the CPU for the forward and the activations' backward (two forwards'
+ * FLOPs), measured by bench:scale on the project's 2-core machine (CT-SFT step on the Qwen2.5-0.5B
+ * shape in micro-batches of 4: 2 × 1.49 TFLOP in 11.36 s on 2 threads). Other CPUs differ; the
+ * estimate says which rate it used.
  */
 export const CPU_TRAIN_FLOPS_PER_THREAD = 131e9;
+
+/**
+ * FLOP/s per thread of full fine-tuning's weight-gradient pass (one forward's FLOPs more), measured by
+ * bench:scale: gradient runs of a full step take 31 s against CT-SFT's 11.4 s for the other two passes
+ * (1.49 TFLOP in 19.6 s on 2 threads: transposed GEMMs over the tokens and the tied embedding's scatter).
+ */
+export const CPU_WEIGHT_GRADIENT_FLOPS_PER_THREAD = 38e9;
+
+/**
+ * Seconds per trainable element of each gradient run beyond its FLOPs: onnxruntime's gradient output,
+ * the binding's copy of it and the accumulation. Memory-bound, so not per thread: bench:scale's full
+ * step on the Qwen2.5-0.5B shape took 5.6 s more with 8 runs than with 4 (494M elements).
+ */
+export const SECONDS_PER_ELEMENT_PER_RUN = 2.8e-9;
+
+/**
+ * Seconds per trainable element of an update run apart from the gradient (chunks without
+ * onnxruntime's arena, every new value allocated and copied): 16–25 s for 494M elements in bench:scale.
+ */
+export const SECONDS_PER_ELEMENT_SPLIT_UPDATE = 39e-9;
 
 export interface FootprintInput {
   config: ModelConfig;
@@ -44,6 +66,7 @@ export interface TrainingFootprint {
   apart: boolean;
   trainableParameters: number;
   seconds: number;
+  /** The rate of the forward and the activations' backward (the estimate names it). */
   flopsPerSecond: number;
 }
 
@@ -79,10 +102,15 @@ export function estimateTraining(input: FootprintInput): TrainingFootprint {
   const weights = scope.total * b;
   const parts = { runtime: RUNTIME_BYTES, weights, activations, optimizer };
   const steps = stepsFor(input.examples, recipe);
-  // a step: forward, the activations' backward (twice a forward) and, for full fine-tuning, the weights' gradients (once more)
-  const passes = input.scope.kind === 'all' ? 3 : 2;
-  const flopsPerSecond = CPU_TRAIN_FLOPS_PER_THREAD * Math.max(1, input.threads);
-  const seconds = (steps * passes * forwardFlops(c, recipe.batchSize, seq)) / flopsPerSecond;
+  const threads = Math.max(1, input.threads);
+  const flopsPerSecond = CPU_TRAIN_FLOPS_PER_THREAD * threads;
+  const forward = forwardFlops(c, recipe.batchSize, seq);
+  // a step: the forward and the activations' backward (twice a forward); for full fine-tuning the
+  // weights' gradients (once more, at their own rate); each run's trainable outputs; a split update
+  const weightGradients = input.scope.kind === 'all' ? forward / (CPU_WEIGHT_GRADIENT_FLOPS_PER_THREAD * threads) : 0;
+  const runs = apart ? recipe.batchSize / rowsPerRun : 1;
+  const perElement = runs * SECONDS_PER_ELEMENT_PER_RUN + (apart ? SECONDS_PER_ELEMENT_SPLIT_UPDATE : 0);
+  const seconds = steps * ((2 * forward) / flopsPerSecond + weightGradients + scope.trainable * perElement);
   return { peakBytes: Object.values(parts).reduce((a, x) => a + x, 0), parts, rowsPerRun, apart, trainableParameters: scope.trainable, seconds, flopsPerSecond };
 }
 

@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UPDATE_CHUNK_BYTES } from '../../main/engine/optim/trainer';
 import { parseModelConfig } from '../../main/models/config';
-import { estimateTraining, fittingMicroBatch, RUNTIME_BYTES, type FootprintInput } from '../../main/transfer/footprint';
+import { forwardFlops } from '../../main/models/flops';
+import {
+  CPU_TRAIN_FLOPS_PER_THREAD, CPU_WEIGHT_GRADIENT_FLOPS_PER_THREAD, estimateTraining, fittingMicroBatch, RUNTIME_BYTES, SECONDS_PER_ELEMENT_PER_RUN, SECONDS_PER_ELEMENT_SPLIT_UPDATE, type FootprintInput,
+} from '../../main/transfer/footprint';
+import { stepsFor } from '../../main/transfer/recipe';
 import { describeEstimate, estimateLaunch } from '../../main/transfer/launch-estimate';
 import { estimateDiscovery } from '../../main/circuits/discovery-footprint';
 
@@ -64,10 +68,30 @@ test('a launch is judged by its largest method, and the line says what to do', (
   const hopeless = estimateLaunch({ ...asked, methods: ['full'], availableBytes: GIB });
   assert.equal(hopeless.proposedMicroBatch, undefined);
   assert.match(describeEstimate(hopeless, 16), /even one row per run/);
-  // CT-SFT trains 0.8%: far less than full fine-tuning, and its time is two passes, not three
+  // CT-SFT trains 0.8%: far less than full fine-tuning; its time is two passes at the training rate
+  // and its few trainables' outputs of one run (it updates in the same run)
   const circuit = estimateLaunch({ ...asked, methods: ['circuit'], availableBytes: 64 * GIB });
   assert.ok(circuit.footprint.peakBytes < both.footprint.peakBytes / 2);
-  assert.ok(Math.abs(circuit.footprint.seconds / both.footprint.seconds - 2 / 3) < 1e-9);
+  assert.equal(circuit.footprint.apart, false);
+  const steps = stepsFor(100, asked.recipe);
+  const forward = forwardFlops(QWEN, 16, 128);
+  const twoPasses = (steps * 2 * forward) / (CPU_TRAIN_FLOPS_PER_THREAD * 2);
+  assert.ok(Math.abs(circuit.footprint.seconds - twoPasses - steps * circuit.footprint.trainableParameters * SECONDS_PER_ELEMENT_PER_RUN) < 1e-6);
+});
+
+test('full fine-tuning time: the weight-gradient pass at its own rate, per-element work per gradient run and for the split update', () => {
+  const whole = estimateTraining(full(16));
+  const micro = estimateTraining(full(16, 4));
+  assert.ok(whole.apart && micro.apart, 'half a billion trainables update apart');
+  const steps = stepsFor(100, { batchSize: 16, epochs: 1 });
+  const forward = forwardFlops(QWEN, 16, 128);
+  const fixed = steps * ((2 * forward) / (CPU_TRAIN_FLOPS_PER_THREAD * 2) + forward / (CPU_WEIGHT_GRADIENT_FLOPS_PER_THREAD * 2));
+  const elements = whole.trainableParameters;
+  assert.ok(Math.abs(whole.seconds - fixed - steps * elements * (SECONDS_PER_ELEMENT_PER_RUN + SECONDS_PER_ELEMENT_SPLIT_UPDATE)) < 1e-6);
+  assert.ok(Math.abs(micro.seconds - whole.seconds - steps * elements * 3 * SECONDS_PER_ELEMENT_PER_RUN) < 1e-6, 'four gradient runs instead of one');
+  // a thread more speeds the FLOPs, not the memory-bound work
+  const four = estimateTraining({ ...full(16, 4), threads: 4 });
+  assert.ok(Math.abs(micro.seconds - four.seconds - fixed / 2) < 1e-6);
 });
 
 test("discovery's estimate: iteration 0 grows with the examples scored, later iterations bound by it", () => {

@@ -14,6 +14,11 @@ export interface RunnerOptions {
   /** Threads for one op (default: the machine's cores). */
   threads?: number;
   provider?: ProviderName | 'auto';
+  /**
+   * Path prefix for onnxruntime's per-kernel profile of every session (bench:engine-profile): each
+   * session writes `<prefix>_<timestamp>.json` when `endProfiling` is called or it is released.
+   */
+  profilePrefix?: string;
 }
 
 export interface SessionInfo {
@@ -55,10 +60,12 @@ export class LocalRunner implements Runner {
   private readonly state = new Map<string, ort.Tensor>();
   private nextSession = 1;
   private readonly threads: number;
+  private readonly profilePrefix: string | undefined;
 
   constructor(opts: RunnerOptions = {}) {
     this.provider = chooseProvider(opts.provider ?? 'auto');
     this.threads = opts.threads ?? availableParallelism();
+    this.profilePrefix = opts.profilePrefix;
   }
 
   async load(model: EncodedModel): Promise<SessionInfo> {
@@ -77,6 +84,7 @@ export class LocalRunner implements Runner {
       enableCpuMemArena: model.memoryArena ?? true,
       externalData: model.externalData.map((b) => ({ path: b.path, data: b.data })),
       extra: model.sessionConfig,
+      ...(this.profilePrefix !== undefined && { enableProfiling: true, profileFilePrefix: this.profilePrefix }),
     });
     const id = this.nextSession++;
     this.sessions.set(id, session);
@@ -124,6 +132,11 @@ export class LocalRunner implements Runner {
 
   async deleteState(names: readonly string[]): Promise<void> {
     for (const n of names) this.state.delete(n);
+  }
+
+  /** Ends every session's profile (runners built with `profilePrefix`), writing its file. */
+  endProfiling(): void {
+    for (const s of this.sessions.values()) s.endProfiling();
   }
 
   async release(id: number): Promise<void> {
