@@ -1,10 +1,12 @@
 // `npm run bench:discovery [-- --model DIR --data PATH --language ind --threads 2 --rows-per-run N --skip-demo]`
 // 1. Full CD-T discovery (depth 2, M = 50, D = 50, p = 2%) on a model folder (default: the bundled demo
 //    model) and NusaX Indonesian, timed end to end (target: under a minute for the demo model).
-// 2. Cost per source head: one relevance run for a source layer decomposes all its heads at once; its
-//    time divided by the heads, against one forward pass of the layers above (target ≤ 1.3×).
-// 3. Projection for Qwen2.5-0.5B shapes (24 layers, hidden 896, 14 heads, FFN 4864, sequence 128) from a
-//    measured two-layer model of those shapes. Prints tables; never asserts.
+// 2. Cost per source head with β over the whole sequence (the path of all-positions sources,
+//    beta-softmax and encoders): one relevance run for a source layer decomposes all its heads at once;
+//    its time divided by the heads, against one forward pass of the layers above (target ≤ 1.3×).
+// 3. Projection of that path for Qwen2.5-0.5B shapes (24 layers, hidden 896, 14 heads, FFN 4864,
+//    sequence 128) from a measured two-layer model of those shapes. The default label-row path is
+//    measured at full size by bench:scale. Prints tables; never asserts.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +55,7 @@ if (args['skip-demo']) {
   console.log(`circuit: ${file.circuit.map((h) => `${h.layer}.${h.head}`).join(' ')}; fast-screen ρ = ${file.fastScreen?.spearmanWithCdt.toFixed(3)}`);
 
   // 2. Cost per source head on the same model.
-  const costs = await layerCosts(model, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: train[0]!.text!, repeats, rowsPerRun });
+  const costs = await layerCosts(model, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: train[0]!.text!, repeats, rowsPerRun, path: 'sequence' });
   const L = model.config.numLayers;
   const H = model.config.numHeads;
   console.log(`\ncost per source head (batch ${DEFAULT_DISCOVERY.batchSize}, sequence ${costs.seq}; forward ${(costs.forward * 1000).toFixed(1)} ms):`);
@@ -73,7 +75,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lontar-qwen-shapes-'));
 try {
   writeRandomQwen(dir, { layers: 2 });
   const small = loadModel(dir);
-  const costs = await layerCosts(small, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: 'kata '.repeat(110), repeats, rowsPerRun });
+  const costs = await layerCosts(small, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, text: 'kata '.repeat(110), repeats, rowsPerRun, path: 'sequence' });
   const perLayerForward = costs.forward / 2; // two layers; embedding and readout are small beside them
   // source layer 0: β through both layers; a clean forward per extra run of a split layer counts as β cost
   const betaPerLayer = costs.perLayer.get(0)! - costs.forward;

@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { headAttribution } from '../main/circuits/attribution';
 import { CircuitSession } from '../main/circuits/circuit-session';
+import { findCircuit } from '../main/circuits/discovery';
+import { computeMeanBaseline } from '../main/circuits/mean-baseline';
 import { DEFAULT_DISCOVERY } from '../main/circuits/run-discovery';
 import { readExamples } from '../main/cli/read-examples';
 import { LocalRunner } from '../main/engine/runtime/runner';
@@ -84,7 +86,10 @@ if (args.phase === 'forward') {
     forward: costs.forward,
     runsPerLayer: costs.groups,
     measuredSeconds: (performance.now() - c0) / 1000,
-    iteration0Projected: batches * all.reduce((a, b) => a + b, 0) + meanBatches * costs.forward,
+    trace: costs.trace,
+    traceCompile: costs.traceCompile,
+    // per batch: its traced clean forward and every source layer's runs; the trace graph compiled once; the mean baseline's forwards
+    iteration0Projected: costs.traceCompile + batches * (costs.trace + all.reduce((a, b) => a + b, 0)) + meanBatches * costs.forward,
     batchSize: DEFAULT_DISCOVERY.batchSize,
     seq: costs.seq,
   });
@@ -94,8 +99,25 @@ if (args.phase === 'forward') {
   const estimate = estimateDiscovery({ ...d, config: model.config, floatBytes: floatTypeOf(model.weights) === 'float64' ? 8 : 4, maxLength: costs.seq, threads, runtimeBytes: RUNTIME_BYTES });
   result.discoveryEstimate = { iteration0Seconds: estimate.iteration0Seconds, peakMiB: estimate.peakBytes / 2 ** 20, scoringPeakMiB: (estimate.parts.runtime + estimate.parts.weights + estimate.parts.relevance) / 2 ** 20, path: estimate.path };
   log(`estimate: ${JSON.stringify(result.discoveryEstimate)}`);
-  // The fast screen (gradient × activation attribution) over D = 50 examples, measured whole.
+  // Iteration 0 end to end as discovery runs it (the mean baseline over M examples, the traced
+  // forwards, every source layer's graphs compiled and run), on D examples: a random model predicts
+  // too few right for discovery's own example selection, and correctness does not change the cost.
   const session = await CircuitSession.open(model, task, { runner, batchSize: DEFAULT_DISCOVERY.batchSize, maxLength: 128 });
+  const [meanSet, scoredSet] = [examples.slice(0, d.meanSize), examples.slice(d.meanSize, d.meanSize + d.discoverySize)];
+  session.fixLength([...meanSet, ...scoredSet]);
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const s0 = performance.now();
+    const out = await fn();
+    timings[name] = (timings[name] ?? 0) + (performance.now() - s0) / 1000;
+    return out;
+  };
+  const i0 = performance.now();
+  const mean = await timed('mean baseline', () => computeMeanBaseline(session, meanSet));
+  await findCircuit(session, mean, scoredSet, { ...d, maxDepth: 0 }, undefined, timed);
+  result.iteration0Measured = { seconds: (performance.now() - i0) / 1000, phases: timings, examples: scoredSet.length, peakMiB: peak() };
+  log(`iteration 0 measured end to end: ${JSON.stringify(result.iteration0Measured)}`);
+  // The fast screen (gradient × activation attribution) over D = 50 examples, measured whole.
   const screenSet = examples.slice(0, DEFAULT_DISCOVERY.discoverySize);
   session.fixLength(screenSet);
   const layers = Array.from({ length: L }, () => new Float64Array(session.seq * H * headDim));

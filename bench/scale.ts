@@ -125,7 +125,7 @@ try {
   const d = results.find((r) => r.name.startsWith('discovery'));
   if (d?.ok) {
     type Estimate = { iteration0Seconds: number; peakMiB: number; scoringPeakMiB: number; path: string };
-    const m = d.data as { measuredLayers: Record<string, number>; forward: number; runsPerLayer: number; iteration0Projected: number; fastScreen: number; batchSize: number; seq: number; peakRssMiB: number; scoringPeakMiB: number; discoveryEstimate: Estimate };
+    const m = d.data as { measuredLayers: Record<string, number>; forward: number; trace: number; traceCompile: number; iteration0Measured: { seconds: number; phases: Record<string, number>; peakMiB: number }; runsPerLayer: number; iteration0Projected: number; fastScreen: number; batchSize: number; seq: number; peakRssMiB: number; scoringPeakMiB: number; discoveryEstimate: Estimate };
     const e = m.discoveryEstimate;
     const gib = (mib: number) => (mib / 1024).toFixed(2);
     console.log(`\ndiscovery at the default settings (M = D = 50, batch ${m.batchSize} × ${m.seq}, β path: ${e.path})`);
@@ -133,10 +133,13 @@ try {
       ['measure', 'measured', 'estimated', 'estimate / measured'],
       [
         ['forward of one batch, s', m.forward, '—', '—'],
+        ['clean forward traced for the row runs, one batch (compiling it once: + s)', `${m.trace.toFixed(2)} (+ ${m.traceCompile.toFixed(2)})`, '—', '—'],
         ...Object.entries(m.measuredLayers).map(([l, s]) => [`relevance runs of source layer ${l} (${m.runsPerLayer} run(s), 14 heads), one batch, s`, s, '—', '—'] as [string, number, string, string]),
-        ['iteration 0, all 336 heads, PROJECTED (layers interpolated, × batches, + mean baseline), s', m.iteration0Projected, e.iteration0Seconds, (e.iteration0Seconds / m.iteration0Projected).toFixed(2)],
+        ['iteration 0, all 336 heads, PROJECTED ((trace + layers interpolated) × batches, + compile, + mean baseline), s', m.iteration0Projected, e.iteration0Seconds, (e.iteration0Seconds / m.iteration0Projected).toFixed(2)],
+        [`iteration 0, all 336 heads, MEASURED end to end (${Object.entries(m.iteration0Measured.phases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}), s`, m.iteration0Measured.seconds, e.iteration0Seconds, (e.iteration0Seconds / m.iteration0Measured.seconds).toFixed(2)],
         ['fast screen over 50 examples, s', m.fastScreen, '—', '—'],
-        ['peak while scoring, GiB', gib(m.scoringPeakMiB), gib(e.scoringPeakMiB), (e.scoringPeakMiB / m.scoringPeakMiB).toFixed(2)],
+        ['peak while scoring (per-layer runs), GiB', gib(m.scoringPeakMiB), gib(e.scoringPeakMiB), (e.scoringPeakMiB / m.scoringPeakMiB).toFixed(2)],
+        ['peak through iteration 0 end to end, GiB', gib(m.iteration0Measured.peakMiB), gib(e.scoringPeakMiB), (e.scoringPeakMiB / m.iteration0Measured.peakMiB).toFixed(2)],
         ['peak with the fast screen, GiB', gib(m.peakRssMiB), gib(e.peakMiB), (e.peakMiB / m.peakRssMiB).toFixed(2)],
       ],
     );

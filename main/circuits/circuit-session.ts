@@ -79,12 +79,15 @@ export class CircuitSession {
     return buildTaskModel(this.model, this.task, this.shape, { bind: { layout: 'inputs', trainability: () => ({ kind: 'whole' }) }, hookZ });
   }
 
-  /** Runs the graph `build` makes (compiled once per key) on one batch plus extra feeds. */
-  async run(key: string, build: () => Graph, batch: EncodedBatch, extra: Record<string, HostTensor>, fetch: string[]): Promise<Record<string, HostTensor>> {
+  /**
+   * Runs the graph `build` makes (compiled once per key) on one batch plus extra feeds (tensors, or
+   * runner state by reference); `keep` stores outputs as runner state instead of returning them.
+   */
+  async run(key: string, build: () => Graph, batch: EncodedBatch, extra: Record<string, Feed>, fetch: string[], keep?: Record<string, string>): Promise<Record<string, HostTensor>> {
     const session = await this.sessions.get(`${key}|${batch.bucket}`, () => encodeModel(build()));
     const feeds: Record<string, Feed> = { ...batch.feeds, ...extra };
     for (const name of this.model.weights.keys()) feeds[name] = { state: STATE_PREFIX + name };
-    return this.runner.run(session.id, { feeds, fetch });
+    return this.runner.run(session.id, { feeds, fetch, ...(keep && { keep }) });
   }
 
   /** Releases the compiled graphs whose keys start with `prefix` (with their onnxruntime arenas). */

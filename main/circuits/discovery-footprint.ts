@@ -19,11 +19,18 @@ import { rowPathApplies, type RelevanceSpec } from './relevance-graph';
 export const COST_PER_SOURCE_HEAD = 1.46;
 
 /**
- * On the label-row path, a run is one clean forward of the batch, plus β for each source in one row
- * per example through the layers above at this many times a forward's cost per row (bench:scale at
- * Qwen2.5-0.5B shapes: 3.32 s for source layer 0 against 2.79 s for layer 23, 14 heads × 10 rows).
+ * On the label-row path, each batch's clean forward runs once (traced), and a run is β for each source
+ * in one row per example through the layers above, at this many times a forward's cost per row
+ * (bench:scale at Qwen2.5-0.5B shapes: 0.523 s for source layer 0, 14 heads × 10 rows through 24 layers).
  */
-export const ROW_COST_PER_SOURCE_ROW = 1.8;
+export const ROW_COST_PER_SOURCE_ROW = 1.7;
+
+/**
+ * Compiling a source layer's relevance graph, per layer it spans (once per source layer and
+ * iteration): bench:scale's iteration 0 end to end at Qwen2.5-0.5B shapes took 13 s more than its runs
+ * for 24 graphs spanning 300 layers in all.
+ */
+export const COMPILE_SECONDS_PER_GRAPH_LAYER = 0.043;
 
 /** Forward FLOP/s per thread on the CPU: bench:scale's forward at Qwen2.5-0.5B size (1.49 TFLOP in 4.55 s on 2 threads). */
 export const CPU_FORWARD_FLOPS_PER_THREAD = 163e9;
@@ -77,19 +84,27 @@ export function estimateDiscovery(input: DiscoveryFootprintInput): DiscoveryFoot
   const batches = Math.ceil(input.discoverySize / b);
   const rowsPerSource = byRow ? b : b * seq;
   const groups = sourceGroups(c.numHeads, rowsPerSource);
-  let relevanceFlops = 0;
+  let relevanceFlops = byRow ? forwardFlops(c, b, seq) : 0; // the row path's traced forward
   for (let layer = 0; layer < c.numLayers; layer++) {
     const above = c.numLayers - layer;
-    relevanceFlops += byRow
-      ? groups.length * forwardFlops(c, b, seq) + c.numHeads * ROW_COST_PER_SOURCE_ROW * forwardFlops(c, b, 1, above)
-      : c.numHeads * COST_PER_SOURCE_HEAD * forwardFlops(c, b, seq, above);
+    relevanceFlops += byRow ? c.numHeads * ROW_COST_PER_SOURCE_ROW * forwardFlops(c, b, 1, above) : c.numHeads * COST_PER_SOURCE_HEAD * forwardFlops(c, b, seq, above);
   }
   const meanFlops = Math.ceil(input.meanSize / b) * forwardFlops(c, b, seq);
-  const iteration0Seconds = (batches * relevanceFlops + meanFlops) / flopsPerSecond;
+  const compileSeconds = COMPILE_SECONDS_PER_GRAPH_LAYER * ((c.numLayers * (c.numLayers + 1)) / 2);
+  const iteration0Seconds = (batches * relevanceFlops + meanFlops) / flopsPerSecond + compileSeconds;
   const largestRun = Math.max(...groups.map((g) => g.length)) * rowsPerSource;
-  // the row path keeps every layer's input, keys and values for the row's continuation
-  const trace = byRow ? c.numLayers * b * seq * (2 * c.numHeads * c.headDim + c.hiddenSize) : 0;
-  const relevance = (FFN_WIDE_TENSORS * largestRun * c.intermediateSize + CLEAN_FFN_TENSORS * b * seq * c.intermediateSize + trace) * floatBytes;
+  const beta = FFN_WIDE_TENSORS * largestRun * c.intermediateSize;
+  const cleanForward = CLEAN_FFN_TENSORS * b * seq * c.intermediateSize;
+  let relevance = beta + cleanForward;
+  if (byRow) {
+    // every batch's traces (keys and values once per KV head, the label row's input and z) stay for
+    // the whole discovery; tracing holds the forward with every layer's input, keys and values, a
+    // row run every layer's keys and values repeated to the query heads
+    const traces = batches * c.numLayers * b * (2 * c.numKvHeads * c.headDim * seq + c.hiddenSize + c.numHeads * c.headDim);
+    const everyLayer = c.numLayers * b * seq * 2 * c.numHeads * c.headDim;
+    relevance = traces + Math.max(cleanForward + everyLayer + c.numLayers * b * seq * c.hiddenSize, beta + everyLayer);
+  }
+  relevance *= floatBytes;
   const screen = input.fastScreen ? b * seq * c.numLayers * activationFloatsPerTokenLayer(c, seq) * floatBytes : 0;
   const parts = { runtime: input.runtimeBytes, weights: parameterCount(c) * floatBytes, relevance, screen };
   return {

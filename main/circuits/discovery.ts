@@ -15,6 +15,7 @@ import { selectExampleSets } from './example-sets';
 import { allHeads, headKey, type Head } from './heads';
 import { computeMeanBaseline, type MeanBaseline } from './mean-baseline';
 import { buildRelevanceGraph, MEAN_INPUT, rowPathApplies, sourceHeadsFeed, SOURCES_INPUT, type RelevanceSpec, type RelevanceTargets } from './relevance-graph';
+import { RowTraces } from './row-trace';
 import { selectionSize, topHeads } from './selection';
 
 export interface DiscoveryOptions {
@@ -59,12 +60,11 @@ export type Progress = (phase: string, done: number, total: number, fraction?: n
  * Work of scoring source layer `layer` when targets lie up to layer `deepest`, on each β path. Over the
  * sequence, the runs propagate β through the layers above, plus about one layer's worth of fixed cost
  * (48.5 / 24.3 / 6.5 s for source layers 0 / 12 / 23 at the Qwen2.5-0.5B shape, bench:scale). On the
- * label row, a run is one clean forward plus β in one row per example: 3.32 / 3.06 / 2.79 s there,
- * against 2.83 s for a forward, so each layer above adds about 0.8% of the run.
+ * label row, with the clean forward traced once per batch, a run is β in one row per example through
+ * the layers above alone: 0.523 / 0.261 / 0.016 s there.
  */
 export function sourceLayerWork(layer: number, deepest: number, path: 'row' | 'sequence'): number {
-  const ROW_LAYER_SHARE = 0.008;
-  return path === 'row' ? 1 + ROW_LAYER_SHARE * (deepest - layer) : deepest - layer + 1;
+  return path === 'row' ? deepest - layer : deepest - layer + 1;
 }
 
 /**
@@ -90,18 +90,21 @@ export function rowsPerSource(session: CircuitSession, options: Pick<DiscoveryOp
   return rowPathApplies(session.model.config, options) ? session.batchSize : session.batchSize * session.seq;
 }
 
-/** Mean scores per head of one source layer over the discovery examples. */
-async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions): Promise<HeadScore[]> {
+/**
+ * Mean scores per head of one source layer over the discovery examples. With `traces` (the label-row
+ * path) each run reads the clean forward of its batch from them instead of recomputing it.
+ */
+async function scoreLayer(session: CircuitSession, mean: MeanBaseline, examples: readonly ClassificationExample[], layer: number, targets: RelevanceTargets, options: DiscoveryOptions, traces?: RowTraces): Promise<HeadScore[]> {
   const H = session.model.config.numHeads;
   const groups = sourceGroups(H, rowsPerSource(session, options), options.sourceRowsPerRun);
   const meanFeed = { [MEAN_INPUT]: hostTensor(session.floatType, [1, mean.seq, H, mean.headDim], mean.layers[layer]!) };
   const sums = Array.from({ length: H }, () => ({ directional: 0, magnitude: 0 }));
   let n = 0;
-  for (const batch of session.batches(examples)) {
+  for (const [index, batch] of session.batches(examples).entries()) {
     for (const heads of groups) {
-      const spec: RelevanceSpec = { sourceLayer: layer, targets, cd: options.cd, sourceScope: options.sourceScope, sources: heads.length };
-      const key = `relevance|${layer}|${heads.length}|${targets.kind === 'logits' ? 'logits' : targets.heads.map(headKey).join(',')}|${options.cd.attention}|${options.sourceScope}|${options.cd.signCleanup}`;
-      const feeds = { ...meanFeed, [SOURCES_INPUT]: sourceHeadsFeed(session.floatType, heads, H) };
+      const spec: RelevanceSpec = { sourceLayer: layer, targets, cd: options.cd, sourceScope: options.sourceScope, sources: heads.length, ...(traces && { trace: 'fed' as const }) };
+      const key = `relevance|${layer}|${heads.length}|${targets.kind === 'logits' ? 'logits' : targets.heads.map(headKey).join(',')}|${options.cd.attention}|${options.sourceScope}|${options.cd.signCleanup}|${spec.trace ?? 'computed'}`;
+      const feeds = { ...meanFeed, [SOURCES_INPUT]: sourceHeadsFeed(session.floatType, heads, H), ...traces?.feeds(index, layer) };
       const out = await session.run(key, () => buildRelevanceGraph(session, spec), batch, feeds, ['directional', 'magnitude']);
       const [dir, mag] = [out.directional!.data as Float32Array, out.magnitude!.data as Float32Array];
       const [B, nT] = [session.batchSize, out.directional!.shape[2]!];
@@ -155,7 +158,6 @@ export async function discover(
   options: DiscoveryOptions,
   progress: Progress = () => undefined,
 ): Promise<DiscoveryRun> {
-  const config = session.model.config;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -176,12 +178,55 @@ export async function discover(
   session.fixLength([...sets.mean, ...sets.discovery, ...extraLengthExamples]);
   const mean = await timed('mean baseline', () => computeMeanBaseline(session, sets.mean));
 
-  const heads = allHeads(config);
-  const k = selectionSize(heads.length, options.selectionRatio);
+  const found = await findCircuit(session, mean, sets.discovery, options, progress, timed);
+  return { sets, mean, ...found, timings };
+}
+
+type Timed = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * The iterations on the examples scored, with μ already computed (on the label-row path each batch's
+ * clean forward is traced first and kept for every run). `discover` after its example selection;
+ * bench:scale times it at full size.
+ */
+export async function findCircuit(
+  session: CircuitSession,
+  mean: MeanBaseline,
+  examples: readonly ClassificationExample[],
+  options: DiscoveryOptions,
+  progress: Progress = () => undefined,
+  timed: Timed = (_, fn) => fn(),
+): Promise<Pick<DiscoveryRun, 'iterations' | 'circuit' | 'expansion'>> {
+  const path = rowPathApplies(session.model.config, options) ? 'row' : 'sequence';
+  const traces = path === 'row' ? await timed('row traces', () => RowTraces.compute(session, session.batches(examples), (d, t) => progress('tracing the clean forward', d, t))) : undefined;
+  try {
+    return await expandCircuit({ session, mean, examples, options, path, traces, timed, progress });
+  } finally {
+    await traces?.release();
+  }
+}
+
+/** What discovery's iterations share. */
+interface Scoring {
+  session: CircuitSession;
+  mean: MeanBaseline;
+  examples: readonly ClassificationExample[];
+  options: DiscoveryOptions;
+  path: 'row' | 'sequence';
+  /** The clean forward of each batch, on the label-row path. */
+  traces?: RowTraces;
+  timed: Timed;
+  progress: Progress;
+}
+
+/** Iteration 0 against the logits, then each depth against the heads the one before selected. */
+async function expandCircuit(s: Scoring): Promise<Pick<DiscoveryRun, 'iterations' | 'circuit' | 'expansion'>> {
+  const { session, options } = s;
+  const config = session.model.config;
+  const k = selectionSize(allHeads(config).length, options.selectionRatio);
   const iterations: Iteration[] = [];
   const circuit: Head[] = [];
   const depthCap = Math.min(options.maxDepth, 3);
-  const path = rowPathApplies(config, options) ? 'row' : 'sequence';
   for (let depth = 0; depth <= depthCap; depth++) {
     const t0 = performance.now();
     const targets: RelevanceTargets = depth === 0 ? { kind: 'logits' } : { kind: 'heads', heads: iterations[depth - 1]!.selected };
@@ -193,27 +238,26 @@ export async function discover(
       const r = reachableAt(l);
       return r.kind === 'logits' || r.heads.length > 0;
     });
-    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, path), 0);
+    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, s.path), 0);
     let workDone = 0;
     for (const layer of scored) {
-      const layerScores = await timed(`depth ${depth}`, () => scoreLayer(session, mean, sets.discovery, layer, reachableAt(layer), options));
-      scores.push(...layerScores.filter((s) => !inCircuit.has(headKey(s.head))));
-      workDone += sourceLayerWork(layer, deepest, path);
-      progress(`scoring heads (depth ${depth})`, layer + 1, deepest, workDone / work);
+      const layerScores = await s.timed(`depth ${depth}`, () => scoreLayer(session, s.mean, s.examples, layer, reachableAt(layer), options, s.traces));
+      scores.push(...layerScores.filter((x) => !inCircuit.has(headKey(x.head))));
+      workDone += sourceLayerWork(layer, deepest, s.path);
+      s.progress(`scoring heads (depth ${depth})`, layer + 1, deepest, workDone / work);
     }
     if (scores.length === 0) {
       const stop = deepest === 0 ? 'targets-in-layer-0' : 'no-candidates';
-      const expansion = { asked: options.maxDepth, reached: depth - 1, stop, reason: stopReason(options.maxDepth, depth - 1, stop, targets.kind === 'heads' ? targets.heads : []) } as const;
-      return { sets, mean, iterations, circuit, expansion, timings };
+      return { iterations, circuit, expansion: { asked: options.maxDepth, reached: depth - 1, stop, reason: stopReason(options.maxDepth, depth - 1, stop, targets.kind === 'heads' ? targets.heads : []) } };
     }
     assertFiniteScores(scores, depth, config.numLayers, options.cd.signCleanup);
-    const ranking = new Map(scores.map((s) => [headKey(s.head), s[options.rankBy]]));
-    const selected = topHeads(ranking, scores.map((s) => s.head), k);
+    const ranking = new Map(scores.map((x) => [headKey(x.head), x[options.rankBy]]));
+    const selected = topHeads(ranking, scores.map((x) => x.head), k);
     circuit.push(...selected);
     iterations.push({ depth, targets: targets.kind === 'logits' ? 'logits' : targets.heads, scores, selected, seconds: (performance.now() - t0) / 1000 });
   }
   const reached = iterations.length - 1;
-  return { sets, mean, iterations, circuit, expansion: { asked: options.maxDepth, reached, stop: 'asked-depth', reason: stopReason(options.maxDepth, reached, 'asked-depth', []) }, timings };
+  return { iterations, circuit, expansion: { asked: options.maxDepth, reached, stop: 'asked-depth', reason: stopReason(options.maxDepth, reached, 'asked-depth', []) } };
 }
 
 /**

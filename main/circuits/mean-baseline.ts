@@ -77,6 +77,8 @@ export async function computeMeanBaseline(session: CircuitSession, examples: rea
       }
     });
   }
+  // computed once per discovery: the forward's arena (every layer's z of a batch) is not needed again
+  await session.releaseGraphs('mean-baseline|');
   const reached = Array.from({ length: T }, (_, t) => counts.some((perClass) => perClass[t]! > 0));
   const tokens = counts.map((perClass) => perClass.reduce((a, x) => a + x, 0));
   const layers = sums.map((perClass) => {

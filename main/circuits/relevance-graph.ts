@@ -13,13 +13,16 @@ import { propagateRelevance, type CdSource } from '../engine/cd/propagate';
 import type { Graph, Value } from '../engine/graph';
 import * as op from '../engine/ops/index';
 import type { CdOptions } from '../engine/ops/op-def';
+import type { ParameterBinding } from '../engine/params/binding';
 import { hostTensor, type HostTensor } from '../engine/tensor';
 import type { ModelConfig } from '../models/config';
+import type { ClassificationTask } from '../models/classification/task';
 import type { TaskModel } from '../models/classification/task-model';
 import { unembeddingName } from '../models/architectures/decoder';
-import { decoderRowFrom, rowOneHot } from '../models/architectures/decoder-row';
+import { decoderRowFrom, rowContextOf, rowOneHot, type RowContext } from '../models/architectures/decoder-row';
 import type { CircuitSession } from './circuit-session';
 import type { Head } from './heads';
+import { buildRowModel } from './row-trace';
 
 export type RelevanceTargets = { kind: 'logits' } | { kind: 'heads'; heads: readonly Head[] };
 
@@ -39,6 +42,11 @@ export interface RelevanceSpec {
    * 'auto' takes it there), or through every position ('sequence'; the only choice elsewhere).
    */
   path?: 'auto' | 'row' | 'sequence';
+  /**
+   * On the label row: the clean forward computed in the graph ('computed', the default), or read from
+   * a forward run once per batch ('fed': the graph's inputs are `RowTraces.feeds`, row-trace.ts).
+   */
+  trace?: 'computed' | 'fed';
 }
 
 export const MEAN_INPUT = 'source_mean';
@@ -59,11 +67,19 @@ function atLabelPosition(x: Value, labelPosition: Value): Value {
   return op.gather(flat, op.add(starts, labelPosition), 1);
 }
 
-function oneHotLabels(m: TaskModel): Value {
+/** What the scores read besides the decomposition: the graph, the weights, the task and the batch's labels. */
+interface ScoringBase {
+  graph: Graph;
+  params: ParameterBinding;
+  task: ClassificationTask;
+  labels: Value;
+  dtype: 'float32' | 'float64';
+}
+
+function oneHotLabels(m: ScoringBase): Value {
   const c = m.task.labels.length;
-  const g = m.graph;
-  const classes = g.constant(hostTensor('int64', [1, c], Array.from({ length: c }, (_, i) => i)));
-  return op.cast(op.equal(classes, op.unsqueeze(m.inputs.labels, 1)), m.logits.dtype as 'float32' | 'float64'); // [B, C]
+  const classes = m.graph.constant(hostTensor('int64', [1, c], Array.from({ length: c }, (_, i) => i)));
+  return op.cast(op.equal(classes, op.unsqueeze(m.labels, 1)), m.dtype); // [B, C]
 }
 
 /** gold − mean(others) along the last axis, for values [..., B, C] against one-hot labels [B, C]. */
@@ -81,7 +97,7 @@ function magnitudeRatio(beta: Value, total: Value): Value {
 }
 
 /** The label rows of the readout, [C, D], in residual-stream space. */
-function taskReadout(m: TaskModel, config: ModelConfig, has: (name: string) => boolean): Value {
+function taskReadout(m: ScoringBase, config: ModelConfig, has: (name: string) => boolean): Value {
   const p = m.params;
   const g = m.graph;
   if (m.task.kind === 'label-words') {
@@ -139,38 +155,59 @@ function sequenceDecomposition(m: TaskModel, spec: RelevanceSpec, heads: Value, 
   };
 }
 
-/** β at the label row only, carried through the decoder's layers above the source in that row. */
-function rowDecomposition(m: TaskModel, config: ModelConfig, spec: RelevanceSpec, heads: Value, mean: Value): Decomposition {
-  const L = spec.sourceLayer;
-  const [B, T, H, Dh] = m.z[L]!.shape as [number, number, number, number];
-  const label = m.inputs.labelPosition;
-  const at = op.reshape(op.pickRows(m.z[L]!, label), [B, 1, H, Dh]);
+/**
+ * β at the label row only, carried through the decoder's layers above the source in that row, from
+ * the source layer's z there [B, 1, H, Dh] and the clean forward's `ctx`.
+ */
+function rowDecomposition(config: ModelConfig, p: ParameterBinding, label: Value, zAt: Value, ctx: RowContext, logitsOf: (row: Value) => Value, heads: Value, mean: Value, sourceLayer: number): Decomposition {
+  const [B, , H, Dh] = zAt.shape as [number, number, number, number];
+  const T = mean.shape[1]!;
   const meanAt = op.reshape(op.gather(op.reshape(mean, [T, H, Dh]), label), [B, 1, H, Dh]);
-  const beta = op.mul(heads, op.unsqueeze(op.sub(at, meanAt), 0)); // [S, B, 1, H, Dh]
-  const row = decoderRowFrom(config, m.params, m.trace!, label, L, at);
+  const beta = op.mul(heads, op.unsqueeze(op.sub(zAt, meanAt), 0)); // [S, B, 1, H, Dh]
+  const row = decoderRowFrom(config, p, ctx, label, sourceLayer, zAt);
   const flat = (x: Value) => op.reshape(x, [...x.shape.slice(0, -3), H, Dh]); // drop the row axis
   return {
-    source: { at, beta },
-    logits: m.logitsOf(row.hidden),
+    source: { at: zAt, beta },
+    logits: logitsOf(row.hidden),
     zAtLabel: (l) => flat(row.z[l]!),
     zTargets: (layers) => layers.map((l) => row.z[l]!),
     betaAtLabel: flat,
   };
 }
 
-export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec): Graph {
+/** The scoring base and the decomposition the spec asks for. */
+function decompose(session: CircuitSession, spec: RelevanceSpec, heads: (g: Graph, dtype: ScoringBase['dtype']) => Value, mean: (g: Graph, dtype: ScoringBase['dtype']) => Value): { base: ScoringBase; d: Decomposition } {
+  const config = session.model.config;
+  const dtype = session.floatType;
+  const L = spec.sourceLayer;
+  const byRow = (spec.path ?? 'auto') !== 'sequence' && rowPathApplies(config, spec);
+  if ((spec.path === 'row' || spec.trace === 'fed') && !byRow) throw new Error('the label-row path needs a decoder, label-position sources and the fixed attention rule');
+  if (spec.trace === 'fed') {
+    const r = buildRowModel(session, L);
+    const base = { graph: r.graph, params: r.params, task: session.task, labels: r.labels, dtype };
+    return { base, d: rowDecomposition(config, r.params, r.labelPosition, r.zAt, r.ctx, r.logitsOf, heads(r.graph, dtype), mean(r.graph, dtype), L) };
+  }
   const m = session.taskModel();
-  const g = m.graph;
+  const base = { graph: m.graph, params: m.params, task: m.task, labels: m.inputs.labels, dtype };
+  if (!byRow) return { base, d: sequenceDecomposition(m, spec, heads(m.graph, dtype), mean(m.graph, dtype)) };
+  const label = m.inputs.labelPosition;
+  const [B, , H, Dh] = m.z[L]!.shape as [number, number, number, number];
+  const zAt = op.reshape(op.pickRows(m.z[L]!, label), [B, 1, H, Dh]);
+  return { base, d: rowDecomposition(config, m.params, label, zAt, rowContextOf(m.trace!, label), m.logitsOf, heads(m.graph, dtype), mean(m.graph, dtype), L) };
+}
+
+export function buildRelevanceGraph(session: CircuitSession, spec: RelevanceSpec): Graph {
   const config = session.model.config;
   const [H, Dh, T] = [config.numHeads, config.headDim, session.seq];
-  const dtype = m.z[spec.sourceLayer]!.dtype as 'float32' | 'float64';
-  const mean = g.input(MEAN_INPUT, dtype, [1, T, H, Dh]);
   const everyHead = Array.from({ length: H }, (_, h) => h);
   const S = spec.sources ?? H;
-  const heads = spec.sources === undefined ? g.constant(sourceHeadsFeed(dtype, everyHead, H)) : g.input(SOURCES_INPUT, dtype, [S, 1, 1, H, 1]);
-  const byRow = (spec.path ?? 'auto') !== 'sequence' && rowPathApplies(config, spec);
-  if (spec.path === 'row' && !byRow) throw new Error('the label-row path needs a decoder, label-position sources and the fixed attention rule');
-  const d = byRow ? rowDecomposition(m, config, spec, heads, mean) : sequenceDecomposition(m, spec, heads, mean);
+  const { base: m, d } = decompose(
+    session,
+    spec,
+    (g, dtype) => (spec.sources === undefined ? g.constant(sourceHeadsFeed(dtype, everyHead, H)) : g.input(SOURCES_INPUT, dtype, [S, 1, 1, H, 1])),
+    (g, dtype) => g.input(MEAN_INPUT, dtype, [1, T, H, Dh]),
+  );
+  const [g, dtype] = [m.graph, m.dtype];
   const onehot = oneHotLabels(m);
   let directional: Value[];
   let magnitude: Value[];

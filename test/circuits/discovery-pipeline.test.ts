@@ -134,11 +134,14 @@ test('scoring progress is weighted by each source layer\'s cost, so the ETA from
   await runDiscovery(model, task, { pool: examples, validation: [] }, { ...DEFAULT_DISCOVERY, selectionRatio: 0.125, maxDepth: 0, meanSize: 6, discoverySize: 6, batchSize: 6, fastScreen: false, runner: testRunner() }, (phase, done, _of, fraction) => void calls.push({ phase, done, fraction }));
   const scoring = calls.filter((c) => c.phase.startsWith('scoring heads (depth 0)'));
   assert.deepEqual(scoring.map((c) => c.done), [1, 2, 3, 4], 'one report per source layer, in layers');
-  // the default settings take the label-row path: each source layer costs a forward plus a little per layer above
+  // the default settings take the label-row path with each batch's forward traced first (a phase of
+  // its own); a source layer then costs its layers above: 4, 3, 2, 1
   const work = [0, 1, 2, 3].map((l) => sourceLayerWork(l, 4, 'row'));
+  assert.deepEqual(work, [4, 3, 2, 1]);
   const total = work.reduce((a, b) => a + b, 0);
   scoring.forEach((c, i) => assert.ok(Math.abs(c.fraction! - work.slice(0, i + 1).reduce((a, b) => a + b, 0) / total) < 1e-12));
-  assert.ok(work[0]! > work[3]! && work[3]! > 1, 'lower layers cost a little more');
+  assert.deepEqual(calls.filter((c) => c.phase === 'tracing the clean forward').map((c) => c.done), [1], 'one batch traced, before scoring');
+  assert.ok(calls.findIndex((c) => c.phase === 'tracing the clean forward') < calls.findIndex((c) => c.phase.startsWith('scoring')));
   // over the sequence, layers 0-3 of 4 would cost 5, 4, 3, 2 (the layers from it to the top, plus one)
   assert.deepEqual([0, 1, 2, 3].map((l) => sourceLayerWork(l, 4, 'sequence')), [5, 4, 3, 2]);
 });

@@ -98,13 +98,17 @@ test("discovery's estimate: iteration 0 grows with the examples scored, later it
   const base = { config: QWEN, floatBytes: 4, meanSize: 50, discoverySize: 50, batchSize: 10, maxLength: 128, maxDepth: 2, sourceScope: 'label-position' as const, cd: { attention: 'fixed' as const }, fastScreen: false, threads: 2, runtimeBytes: RUNTIME_BYTES };
   const d = estimateDiscovery(base);
   const twice = estimateDiscovery({ ...base, discoverySize: 100 });
-  const mean = estimateDiscovery({ ...base, discoverySize: 0 }).iteration0Seconds; // the mean baseline alone
+  const mean = estimateDiscovery({ ...base, discoverySize: 0 }).iteration0Seconds; // the mean baseline and the graph compiles alone
   assert.ok(Math.abs((twice.iteration0Seconds - mean) / (d.iteration0Seconds - mean) - 2) < 1e-9, '10 batches cost twice 5');
   assert.equal(d.atMostSeconds, 3 * d.iteration0Seconds);
-  // the label-row path: all 14 heads × 10 label rows in one run, the clean forward's FFN tensors, and
-  // every layer's input, keys and values (Qwen2.5-0.5B: 14 × 64 per q head, hidden 896)
+  // the label-row path: 5 batches' traces kept (per layer keys and values of 2 KV heads × 64 over 128
+  // tokens, the label row's input and z: 896 each), beside the larger of tracing (the clean forward's
+  // FFN tensors, every layer's input, keys and values for 14 × 64 query heads) and a row run (14 heads ×
+  // 10 label rows, every layer's keys and values repeated to 14 heads)
   assert.equal(d.path, 'row');
-  assert.equal(d.parts.relevance, (10 * 140 * 4864 + 4 * 1280 * 4864 + 24 * 1280 * (2 * 896 + 896)) * 4);
+  const traces = 5 * 24 * 10 * (2 * 2 * 64 * 128 + 896 + 896);
+  const everyLayer = 24 * 1280 * 2 * 896;
+  assert.equal(d.parts.relevance, (traces + Math.max(4 * 1280 * 4864 + everyLayer + 24 * 1280 * 896, 10 * 140 * 4864 + everyLayer)) * 4);
   assert.equal(d.parts.weights, 494_032_768 * 4);
   assert.equal(d.parts.screen, 0);
   assert.equal(d.peakBytes, RUNTIME_BYTES + d.parts.weights + d.parts.relevance);

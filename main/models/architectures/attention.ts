@@ -44,10 +44,17 @@ function projectHeads(x: Value, weight: Value | SegmentedWeight, bias: Value | u
 }
 
 /** Grouped-query attention: each key/value head serves heads/kvHeads consecutive query heads. */
-function repeatKv(y: Value, s: AttentionShape): Value {
+export function repeatKv(y: Value, s: Pick<AttentionShape, 'heads' | 'kvHeads'>): Value {
   if (s.kvHeads === s.heads) return y;
   const [b, , t, dh] = y.shape as [number, number, number, number];
   return op.reshape(op.expand(op.unsqueeze(y, 2), [b, s.kvHeads, s.heads / s.kvHeads, t, dh]), [b, s.heads, t, dh]);
+}
+
+/** The inverse of `repeatKv`: one of each group's copies, [B, H, T, Dh] → [B, kvHeads, T, Dh]. */
+export function distinctKv(y: Value, s: Pick<AttentionShape, 'heads' | 'kvHeads'>): Value {
+  if (s.kvHeads === s.heads) return y;
+  const [b, , t, dh] = y.shape as [number, number, number, number];
+  return op.reshape(op.slice(op.reshape(y, [b, s.kvHeads, s.heads / s.kvHeads, t, dh]), 2, 0, 1), [b, s.kvHeads, t, dh]);
 }
 
 const rotate = (y: Value, s: AttentionShape) => (s.rotary ? op.rotary(y, s.rotary.cos, s.rotary.sin) : y);

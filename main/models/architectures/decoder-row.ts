@@ -34,27 +34,49 @@ function rowOf(x: Value, row: Value): Value {
 }
 
 /**
- * From z [B, 1, H, Dh] of layer `layer` at position `row` [B] (int64) of each example, through the
- * rest of the decoder at that row only. `trace` is the clean forward of the same batch.
+ * What the row's continuation reads of the clean forward: each layer's input residual at the row
+ * [B, 1, D] and the keys and values its attention used [B, H, T, Dh]; the row's line of the mask
+ * [B, 1, 1, T] and its position [B, 1]. From a trace in the same graph (`rowContextOf`), or fed from a
+ * forward run once per batch (circuits/row-trace.ts).
  */
-export function decoderRowFrom(c: ModelConfig, p: ParameterBinding, trace: DecoderTrace, row: Value, layer: number, zRow: Value): DecoderRow {
-  const g = zRow.graph;
+export interface RowContext {
+  inputAt: (layer: number) => Value;
+  kv: (layer: number) => { k: Value; v: Value };
+  mask: Value;
+  positions: Value;
+}
+
+export function rowContextOf(trace: DecoderTrace, row: Value): RowContext {
   const [b, , t] = trace.mask.shape as [number, number, number, number];
+  return {
+    inputAt: (l) => rowOf(trace.layers[l]!.input, row),
+    kv: (l) => trace.layers[l]!,
+    mask: op.reshape(op.pickRows(op.transpose(trace.mask, [0, 2, 1, 3]), row), [b, 1, 1, t]),
+    positions: rowOf(trace.positions, row),
+  };
+}
+
+/**
+ * From z [B, 1, H, Dh] of layer `layer` at position `row` [B] (int64) of each example, through the
+ * rest of the decoder at that row only, reading the clean forward of the same batch from `ctx`.
+ */
+export function decoderRowFrom(c: ModelConfig, p: ParameterBinding, ctx: RowContext, row: Value, layer: number, zRow: Value): DecoderRow {
+  const g = zRow.graph;
+  const [b, , , t] = ctx.mask.shape as [number, number, number, number];
   const dtype = zRow.dtype as 'float32' | 'float64';
-  // the row's query: its rotary angles, its row of the mask [B, 1, 1, T], and where its key and value sit
-  const rotary = op.rotaryTables(rowOf(trace.positions, row), c.headDim, c.ropeTheta ?? 10000, dtype);
-  const mask = op.reshape(op.pickRows(op.transpose(trace.mask, [0, 2, 1, 3]), row), [b, 1, 1, t]);
+  // the row's query: its rotary angles, its row of the mask, and where its key and value sit
+  const rotary = op.rotaryTables(ctx.positions, c.headDim, c.ropeTheta ?? 10000, dtype);
   const oneHot = op.reshape(rowOneHot(row, t, dtype), [b, 1, t, 1]);
-  const shape = attentionShape(c, mask, rotary);
+  const shape = attentionShape(c, ctx.mask, rotary);
 
   const z: (Value | undefined)[] = new Array<Value | undefined>(c.numLayers).fill(undefined);
   let x = g.scope(`row.layers.${layer}`, () => {
     const w = attentionWeights(c, p, layer);
     const out = op.linear(op.reshape(zRow, [b, 1, c.numHeads * c.headDim]), w.o, w.oBias);
-    return mlpHalf(c, p, layer, op.add(rowOf(trace.layers[layer]!.input, row), out));
+    return mlpHalf(c, p, layer, op.add(ctx.inputAt(layer), out));
   });
   for (let l = layer + 1; l < c.numLayers; l++) {
-    const { k, v } = trace.layers[l]!;
+    const { k, v } = ctx.kv(l);
     const input = x;
     x = g.scope(`row.layers.${l}`, () => {
       const a = rowAttention(attentionInput(c, p, l, input), attentionWeights(c, p, l), shape, { k, v, row: oneHot });

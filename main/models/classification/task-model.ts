@@ -99,14 +99,7 @@ export function buildTaskModel(model: TaskWeights, task: ClassificationTask, sha
   const modelInputs: ModelInputs = { ids, mask, positions, tokenTypes };
   const forward = config.kind === 'decoder' ? decoderForward : encoderForward;
   const { hidden, z, trace } = forward(config, p, modelInputs, { hookZ: options.hookZ });
-  const logitsOf = (row: Value) =>
-    g.scope('head', () => {
-      if (task.kind === 'classifier') return encoderClassifierLogits(config, p, row);
-      const unembedding = p.tensor(unembeddingName(config, (name) => model.weights.has(name)));
-      const tokenIds = task.labels.map((l) => l.tokenId!);
-      const rows = op.gather(unembedding, g.constant(hostTensor('int64', [tokenIds.length], tokenIds))); // [C, D]
-      return op.gemm(row, rows, { transB: true });
-    });
+  const logitsOf = taskLogitsReader(model, task, p);
   const logits = logitsOf(op.pickRows(hidden, labelPosition));
   const loss = op.softmaxCrossEntropy(logits, labels, weights);
   const batchInputs = [ids, mask, tokenTypes, positions, labelPosition, labels, weights];
@@ -124,6 +117,19 @@ export function buildTaskModel(model: TaskWeights, task: ClassificationTask, sha
     logits,
     loss,
   };
+}
+
+/** Label logits [B, C] of classification-row hidden states [B, D], in the task's label order. */
+export function taskLogitsReader(model: TaskWeights, task: ClassificationTask, p: ParameterBinding): (row: Value) => Value {
+  const { config } = model;
+  return (row) =>
+    row.graph.scope('head', () => {
+      if (task.kind === 'classifier') return encoderClassifierLogits(config, p, row);
+      const unembedding = p.tensor(unembeddingName(config, (name) => model.weights.has(name)));
+      const tokenIds = task.labels.map((l) => l.tokenId!);
+      const rows = op.gather(unembedding, row.graph.constant(hostTensor('int64', [tokenIds.length], tokenIds))); // [C, D]
+      return op.gemm(row, rows, { transB: true });
+    });
 }
 
 function checkTaskFits(config: ModelConfig, task: ClassificationTask): void {
