@@ -200,7 +200,7 @@ export async function findCircuit(
   const path = rowPathApplies(session.model.config, options) ? 'row' : 'sequence';
   const traces = path === 'row' ? await timed('row traces', () => RowTraces.compute(session, session.batches(examples), (d, t) => progress('tracing the clean forward', d, t))) : undefined;
   try {
-    return await expandCircuit({ session, mean, examples, options, path, traces, timed, progress });
+    return await expandCircuit({ session, mean, examples, options, traces, timed, progress });
   } finally {
     await traces?.release();
   }
@@ -212,8 +212,7 @@ interface Scoring {
   mean: MeanBaseline;
   examples: readonly ClassificationExample[];
   options: DiscoveryOptions;
-  path: 'row' | 'sequence';
-  /** The clean forward of each batch, on the label-row path. */
+  /** The clean forward of each batch: present exactly on the label-row path. */
   traces?: RowTraces;
   timed: Timed;
   progress: Progress;
@@ -223,6 +222,7 @@ interface Scoring {
 async function expandCircuit(s: Scoring): Promise<Pick<DiscoveryRun, 'iterations' | 'circuit' | 'expansion'>> {
   const { session, options } = s;
   const config = session.model.config;
+  const path = s.traces ? 'row' : 'sequence';
   const k = selectionSize(allHeads(config).length, options.selectionRatio);
   const iterations: Iteration[] = [];
   const circuit: Head[] = [];
@@ -238,12 +238,12 @@ async function expandCircuit(s: Scoring): Promise<Pick<DiscoveryRun, 'iterations
       const r = reachableAt(l);
       return r.kind === 'logits' || r.heads.length > 0;
     });
-    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, s.path), 0);
+    const work = scored.reduce((a, l) => a + sourceLayerWork(l, deepest, path), 0);
     let workDone = 0;
     for (const layer of scored) {
       const layerScores = await s.timed(`depth ${depth}`, () => scoreLayer(session, s.mean, s.examples, layer, reachableAt(layer), options, s.traces));
       scores.push(...layerScores.filter((x) => !inCircuit.has(headKey(x.head))));
-      workDone += sourceLayerWork(layer, deepest, s.path);
+      workDone += sourceLayerWork(layer, deepest, path);
       s.progress(`scoring heads (depth ${depth})`, layer + 1, deepest, workDone / work);
     }
     if (scores.length === 0) {

@@ -96,11 +96,11 @@ export class RowTraces {
     private readonly names: readonly string[],
   ) {}
 
-  /** One forward per batch (its graph released afterwards); `id` keeps two sets of traces apart. */
-  static async compute(session: CircuitSession, batches: readonly EncodedBatch[], onBatch: (done: number, total: number) => void = () => undefined, id = 'discovery'): Promise<RowTraces> {
+  /** One forward per batch (its graph released afterwards). */
+  static async compute(session: CircuitSession, batches: readonly EncodedBatch[], onBatch: (done: number, total: number) => void = () => undefined): Promise<RowTraces> {
     const c = session.model.config;
     const names = [traced.mask, traced.positions, ...Array.from({ length: c.numLayers }, (_, l) => [traced.z(l), traced.input(l), traced.k(l), traced.v(l)]).flat()];
-    const prefixes = batches.map((_, i) => `circuit-trace.${id}.${i}.`);
+    const prefixes = batches.map((_, i) => `circuit-trace.${i}.`);
     const traces = new RowTraces(session, prefixes, names);
     try {
       for (const [i, batch] of batches.entries()) {
