@@ -221,7 +221,8 @@ export class Trainer {
     }
     const grads = slots.map((s) => gradSlot(s.name));
     const state = this.stateFeeds([...slots.map((s) => s.name), ...grads]);
-    const keep = Object.fromEntries(grads.map((g) => [`${g}.new`, this.prefix + g]));
+    // accumulated in place: otherwise each run holds them three times (state, onnxruntime's output, the binding's copy)
+    const into = Object.fromEntries(grads.map((g) => [`${g}.new`, this.prefix + g]));
     for (const [i, part] of splitBatch(batch, this.micro, this.opts.rowWeights).entries()) {
       const feeds: Record<string, Feed> = {
         ...part.feeds,
@@ -229,7 +230,7 @@ export class Trainer {
         [LOSS_SCALE_INPUT]: hostTensor(dtype, [], [part.scale]),
         [ACCUMULATE_INPUT]: hostTensor('bool', [], [i > 0 ? 1 : 0]),
       };
-      const out = await this.opts.runner.run(session.id, { feeds, fetch: ['loss'], keep });
+      const out = await this.opts.runner.run(session.id, { feeds, fetch: ['loss'], into });
       loss += Number(out.loss!.data[0]);
     }
     const { norm, chunks } = await this.updateSessions(bucket);

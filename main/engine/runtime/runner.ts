@@ -37,6 +37,13 @@ export interface RunRequest {
   fetch?: string[];
   /** Outputs stored as state instead of being returned: output name → state name. */
   keep?: Record<string, string>;
+  /**
+   * Outputs written in place into an existing state tensor of their shape (output name → state name),
+   * which may also be fed to the run: onnxruntime writes into that buffer instead of its arena, and the
+   * copy the Node binding still returns is dropped. Only for outputs whose inputs' every reader runs
+   * before the output is written (an accumulator: `acc ← acc + g`).
+   */
+  into?: Record<string, string>;
 }
 
 export interface Runner {
@@ -112,8 +119,12 @@ export class LocalRunner implements Runner {
       feeds[name] = isStateRef(f) ? this.stateTensor(f.state) : toOrt(f);
     }
     const keep = request.keep ?? {};
-    const fetch = request.fetch ?? session.outputNames.filter((n) => !(n in keep));
-    const results = await session.run(feeds, [...new Set([...fetch, ...Object.keys(keep)])]);
+    const into = request.into ?? {};
+    const fetch = request.fetch ?? session.outputNames.filter((n) => !(n in keep) && !(n in into));
+    const fetches: Record<string, ort.Tensor | null> = {};
+    for (const name of [...fetch, ...Object.keys(keep)]) fetches[name] = null;
+    for (const [output, stateName] of Object.entries(into)) fetches[output] = this.stateTensor(stateName);
+    const results = await session.run(feeds, fetches);
     for (const [output, stateName] of Object.entries(keep)) this.state.set(stateName, results[output]!);
     const out: Record<string, HostTensor> = {};
     for (const name of fetch) out[name] = fromOrt(results[name]!);
