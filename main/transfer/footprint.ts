@@ -96,8 +96,8 @@ export function estimateTraining(input: FootprintInput): TrainingFootprint {
   // State: parameters and two AdamW moments (3T). One run over everything: its gradients (T), then new
   // values for all three from onnxruntime and the binding's copy of them (6T). Apart: gradient
   // accumulators (T, written in place); a gradient run's returned copy (T) and what onnxruntime's
-  // arena keeps of the run (≥ T, not modelled further), or an update chunk's new values and their
-  // copy (6C) beside that arena. Measured at Qwen size: 0.86 of the peak (docs/scale.md).
+  // arena keeps of the run (≥ T, not modelled further), or an update chunk's returned copies beside
+  // that arena (6C, the chunk written in place). Measured at Qwen size: 0.93 of the peak (docs/scale.md).
   const chunk = Math.min(trainable, Math.max(UPDATE_CHUNK_BYTES, ...sizes, 0));
   const optimizer = apart ? Math.max(6 * trainable, 5 * trainable + 6 * chunk) : 10 * trainable;
   const weights = scope.total * b;

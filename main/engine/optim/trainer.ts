@@ -7,7 +7,7 @@ import { encodeModel, type EncodeOptions } from '../onnx/encode';
 import type { TrainableTensor } from '../params/binding';
 import type { Feed, Runner, SessionInfo } from '../runtime/runner';
 import { SessionCache } from '../runtime/session-cache';
-import { hostTensor, zeros, type HostTensor } from '../tensor';
+import { cloneTensor, hostTensor, zeros, type HostTensor } from '../tensor';
 import { buildLoopTrainStep, stackBatches } from './loop-step';
 import { ACCUMULATE_INPUT, buildGradientStep, buildUpdateRuns, GRAD_NORM_INPUT, gradSlot, LOSS_SCALE_INPUT, splitBatch, trainableBytes } from './micro-batch';
 import { buildTrainStep, type StateSlot, type TrainStepOptions } from './train-step';
@@ -125,7 +125,8 @@ export class Trainer {
     this.toUpload = undefined;
     for (const s of this.slots!) {
       const t = s.trainable.initial;
-      init[this.prefix + s.name] = s.slot === 'param' ? t : zeros(t.dtype, t.shape);
+      // updated apart, parameters are written in place: the model's own buffers must not be
+      init[this.prefix + s.name] = s.slot !== 'param' ? zeros(t.dtype, t.shape) : this.apart ? cloneTensor(t) : t;
     }
     await this.opts.runner.setState(init);
   }
@@ -237,18 +238,22 @@ export class Trainer {
     const gradFeeds = this.stateFeeds(grads);
     const figures: Record<string, HostTensor> = norm ? await this.opts.runner.run(norm.id, { feeds: gradFeeds }) : {};
     const given: Record<string, Feed> = figures['grad_norm'] ? { [GRAD_NORM_INPUT]: figures['grad_norm'] } : {};
-    for (const chunk of chunks) Object.assign(figures, await this.runWithState(chunk, { ...gradFeeds, ...given }));
+    for (const chunk of chunks) Object.assign(figures, await this.runWithState(chunk, { ...gradFeeds, ...given }, true));
     return this.completed(figures, loss);
   }
 
-  /** One run: the batch and the step counter fed, every state slot read and replaced by reference. */
-  private runWithState(session: SessionInfo, batch: Record<string, Feed>): Promise<Record<string, HostTensor>> {
+  /**
+   * One run: the batch and the step counter fed, every state slot read and replaced by reference, or
+   * `inPlace` written into its own buffer (an update run: each slot's old value is read only on the
+   * way to its new one, so no copy of the chunk's parameters and moments is held).
+   */
+  private runWithState(session: SessionInfo, batch: Record<string, Feed>, inPlace = false): Promise<Record<string, HostTensor>> {
     const dtype = this.slots![0]!.trainable.input.dtype;
     const feeds: Record<string, Feed> = { ...batch, ...this.stateFeeds(this.slots!.map((s) => s.name)), step: hostTensor(dtype, [], [this.step + 1]) };
     const produced = new Set(session.outputs.map((o) => o.name));
     const keep = Object.fromEntries(this.slots!.filter((s) => produced.has(s.output)).map((s) => [s.output, this.prefix + s.name]));
     const fetch = [...produced].filter((n) => !(n in keep));
-    return this.opts.runner.run(session.id, { feeds, fetch, keep });
+    return this.opts.runner.run(session.id, { feeds, fetch, ...(inPlace ? { into: keep } : { keep }) });
   }
 
   /** Current values of the trainable tensors, by graph-input key. */
