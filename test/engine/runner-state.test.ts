@@ -1,5 +1,5 @@
 // Runner state: outputs kept as new state, and outputs written in place into a state tensor that the
-// same run reads (the micro-batch accumulators), which must hold the new values with no copy kept.
+// same run reads (the micro-batch accumulators, the split update), which must hold the new values with no copy kept.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -125,7 +125,7 @@ export class Trainer {
     this.toUpload = undefined;
     for (const s of this.slots!) {
       const t = s.trainable.initial;
-      // updated apart, parameters are written in place: the model's own buffers must not be
+      // updated apart, parameters are written in place, so they must not be the model's own buffers
       init[this.prefix + s.name] = s.slot !== 'param' ? zeros(t.dtype, t.shape) : this.apart ? cloneTensor(t) : t;
     }
     await this.opts.runner.setState(init);

@@ -41,7 +41,7 @@ export interface RunRequest {
    * Outputs written in place into an existing state tensor of their shape (output name → state name),
    * which may also be fed to the run: onnxruntime writes into that buffer instead of its arena, and the
    * copy the Node binding still returns is dropped. Only for outputs whose inputs' every reader runs
-   * before the output is written (an accumulator: `acc ← acc + g`).
+   * before the output is written (an accumulator `acc ← acc + g`, an optimizer update).
    */
   into?: Record<string, string>;
 }
